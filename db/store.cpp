@@ -1,0 +1,485 @@
+#include "db/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "db/sqlite.hpp"
+
+namespace huying::db {
+
+namespace json = boost::json;
+using core::Millis;
+
+namespace {
+
+// Forward migrations; migration i takes the schema from version i to i+1.
+// Never edit a shipped entry: append a new one.
+const char* const kMigrations[] = {
+    // v1: event log, order projection, department queue, idempotency keys.
+    R"sql(
+CREATE TABLE orders (
+  id          INTEGER PRIMARY KEY,
+  number      TEXT NOT NULL UNIQUE,
+  status      TEXT NOT NULL,
+  open        INTEGER NOT NULL,
+  kind        TEXT NOT NULL,
+  urgency     TEXT NOT NULL,
+  channel     TEXT NOT NULL,
+  category    TEXT NOT NULL,
+  area        TEXT NOT NULL,
+  lead_dept   TEXT,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  next_due    INTEGER,
+  version     INTEGER NOT NULL,
+  doc         TEXT NOT NULL
+);
+-- Department queues go through order_depts (lead and assisting); open orders
+-- are loaded whole at start, so their deadlines need no index of their own.
+-- Every index is paid for on each commit: add one only for a real query.
+CREATE INDEX orders_area_status ON orders(area, status);
+CREATE INDEX orders_open ON orders(id) WHERE open = 1;
+CREATE INDEX orders_created ON orders(created_at);
+
+CREATE TABLE order_depts (
+  dept     TEXT NOT NULL,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  role     TEXT NOT NULL,
+  status   TEXT NOT NULL,
+  PRIMARY KEY (dept, order_id)
+) WITHOUT ROWID;
+CREATE INDEX order_depts_order ON order_depts(order_id);
+
+CREATE TABLE events (
+  id          INTEGER PRIMARY KEY,
+  order_id    INTEGER NOT NULL REFERENCES orders(id),
+  seq         INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  actor       TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  actor_dept  TEXT NOT NULL,
+  actor_area  TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  data        TEXT NOT NULL,
+  UNIQUE (order_id, seq)
+);
+
+CREATE TABLE idempotency (
+  key          TEXT PRIMARY KEY,
+  order_number TEXT NOT NULL,
+  at           INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+// The deadline that matters now, for the deadline index.
+Millis next_due(const core::WorkOrder& o) {
+  switch (o.status) {
+    case core::Status::dispatched: return o.claim_due;
+    case core::Status::claimed: return o.reply_due;
+    case core::Status::replied: return o.visit_due;
+    default: return 0;
+  }
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& opts) : opts_(opts) {
+    if (opts_.path.empty() || opts_.path == ":memory:")
+      throw std::runtime_error("store: a file path is required (got '" + opts_.path + "')");
+    if (!opts_.on_fatal) {
+      opts_.on_fatal = [](const std::string& what) {
+        spdlog::critical("store: commit failed, stopping the process (fail-stop): {}", what);
+        spdlog::shutdown();
+        std::_Exit(70);
+      };
+    }
+    try {
+      w_ = std::make_unique<Connection>(opts_.path, Connection::Mode::read_write);
+      w_->exec("PRAGMA busy_timeout=5000");
+      std::string mode = w_->query_text("PRAGMA journal_mode=WAL");
+      if (mode != "wal") throw std::runtime_error("cannot switch to WAL mode (got " + mode + ")");
+      w_->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      migrate();
+      prepare();
+      r_ = std::make_unique<Connection>(opts_.path, Connection::Mode::read_only);
+      r_->exec("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;");
+    } catch (const std::exception& e) {
+      throw std::runtime_error("store " + opts_.path + ": " + e.what());
+    }
+    writer_ = std::thread([this] { run_writer(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_work_.notify_all();
+    writer_.join();
+  }
+
+  void submit(Batch batch, Completion done) override {
+    Job job = make_job(std::move(batch), std::move(done));
+    std::unique_lock lk(mu_);
+    cv_space_.wait(lk, [&] { return queue_.size() < opts_.max_queue || failed_ || stop_; });
+    if (failed_ || stop_) {
+      lk.unlock();
+      if (job.done) job.done({false, "store is stopped"});
+      return;
+    }
+    queue_.push_back(std::move(job));
+    lk.unlock();
+    cv_work_.notify_one();
+  }
+
+  void flush() override {
+    std::mutex m;
+    std::condition_variable cv;
+    bool fired = false;
+    submit({}, [&](const CommitStatus&) {
+      std::lock_guard lk(m);
+      fired = true;
+      cv.notify_one();
+    });
+    std::unique_lock lk(m);
+    cv.wait(lk, [&] { return fired; });
+  }
+
+  std::optional<OrderHistory> get_order(const std::string& number) override {
+    std::lock_guard lk(rmu_);
+    Statement q(*r_, "SELECT id, doc FROM orders WHERE number = ?");
+    q.bind(1, number);
+    if (!q.step()) return std::nullopt;
+    OrderHistory h;
+    std::int64_t id = q.col_int(0);
+    h.order = core::order_from_json(json::parse(q.col_text(1)));
+    Statement ev(*r_,
+                 "SELECT seq, at, actor, role, actor_dept, actor_area, type, data "
+                 "FROM events WHERE order_id = ? ORDER BY seq");
+    ev.bind(1, id);
+    while (ev.step()) {
+      core::Event e;
+      e.order = number;
+      e.seq = static_cast<std::uint32_t>(ev.col_int(0));
+      e.at = ev.col_int(1);
+      e.actor.user = ev.col_text(2);
+      e.actor.role = core::parse<core::Role>(ev.col_text(3)).value_or(core::Role::system);
+      e.actor.dept = ev.col_text(4);
+      e.actor.area = ev.col_text(5);
+      e.type = core::parse<core::EventType>(ev.col_text(6)).value_or(core::EventType::noted);
+      e.data = json::parse(ev.col_text(7)).as_object();
+      h.events.push_back(std::move(e));
+    }
+    return h;
+  }
+
+  OrderPage list_orders(const OrderFilter& f) override {
+    std::string where = " WHERE 1=1";
+    struct Bind {
+      bool is_int;
+      std::int64_t i;
+      std::string s;
+    };
+    std::vector<Bind> binds;
+    if (!f.statuses.empty()) {
+      where += " AND status IN (";
+      for (std::size_t i = 0; i < f.statuses.size(); ++i) {
+        where += i ? ",?" : "?";
+        binds.push_back({false, 0, std::string(core::name(f.statuses[i]))});
+      }
+      where += ")";
+    }
+    if (!f.dept.empty()) {
+      where += " AND id IN (SELECT order_id FROM order_depts WHERE dept = ?)";
+      binds.push_back({false, 0, f.dept});
+    }
+    if (!f.area_prefix.empty()) {
+      // Division codes are digits: [prefix, prefix + ':') is the prefix range.
+      where += " AND area >= ? AND area < ?";
+      binds.push_back({false, 0, f.area_prefix});
+      binds.push_back({false, 0, f.area_prefix + ":"});
+    }
+    if (f.kind) {
+      where += " AND kind = ?";
+      binds.push_back({false, 0, std::string(core::name(*f.kind))});
+    }
+    if (f.created_from) {
+      where += " AND created_at >= ?";
+      binds.push_back({true, f.created_from, {}});
+    }
+    if (f.created_to) {
+      where += " AND created_at < ?";
+      binds.push_back({true, f.created_to, {}});
+    }
+    auto bind_all = [&](Statement& st) {
+      int i = 1;
+      for (const auto& b : binds) {
+        if (b.is_int) st.bind(i++, b.i);
+        else st.bind(i++, b.s);
+      }
+      return i;
+    };
+    int limit = std::clamp(f.limit, 1, 500);
+    int offset = std::max(0, f.offset);
+
+    std::lock_guard lk(rmu_);
+    OrderPage page;
+    Statement count(*r_, "SELECT count(*) FROM orders" + where);
+    bind_all(count);
+    if (count.step()) page.total = count.col_int(0);
+    Statement q(*r_, "SELECT doc FROM orders" + where + " ORDER BY id DESC LIMIT ? OFFSET ?");
+    int next = bind_all(q);
+    q.bind(next, limit).bind(next + 1, offset);
+    while (q.step()) page.items.push_back(core::order_from_json(json::parse(q.col_text(0))));
+    return page;
+  }
+
+  std::vector<core::WorkOrder> load_open_orders() override {
+    std::lock_guard lk(rmu_);
+    std::vector<core::WorkOrder> out;
+    Statement q(*r_, "SELECT doc FROM orders WHERE open = 1 ORDER BY id");
+    while (q.step()) out.push_back(core::order_from_json(json::parse(q.col_text(0))));
+    return out;
+  }
+
+  std::int64_t max_order_id() override {
+    std::lock_guard lk(rmu_);
+    return r_->query_int("SELECT coalesce(max(id), 0) FROM orders");
+  }
+
+  std::string max_order_number() override {
+    std::lock_guard lk(rmu_);
+    return r_->query_text("SELECT number FROM orders ORDER BY number DESC LIMIT 1");
+  }
+
+  std::optional<std::string> find_idempotency_key(const std::string& key) override {
+    std::lock_guard lk(rmu_);
+    Statement q(*r_, "SELECT order_number FROM idempotency WHERE key = ?");
+    q.bind(1, key);
+    if (!q.step()) return std::nullopt;
+    return q.col_text(0);
+  }
+
+  std::int64_t count_events() override {
+    std::lock_guard lk(rmu_);
+    return r_->query_int("SELECT count(*) FROM events");
+  }
+
+  std::string integrity_check() override {
+    std::lock_guard lk(rmu_);
+    Statement q(*r_, "PRAGMA integrity_check");
+    std::string out;
+    while (q.step()) {
+      if (!out.empty()) out += "; ";
+      out += q.col_text(0);
+    }
+    return out;
+  }
+
+  StoreStats stats() const override {
+    return {transactions_.load(), batches_.load(), events_.load()};
+  }
+
+ private:
+  // A batch with its JSON already serialised (by the submitting thread, so
+  // the writer thread spends its time in SQLite only).
+  struct Job {
+    Batch batch;
+    Completion done;
+    std::vector<std::string> docs;         // one per change
+    std::vector<std::string> event_data;   // one per event, in order
+  };
+
+  static Job make_job(Batch batch, Completion done) {
+    Job j{std::move(batch), std::move(done), {}, {}};
+    j.docs.reserve(j.batch.changes.size());
+    for (const auto& c : j.batch.changes) {
+      j.docs.push_back(json::serialize(core::to_json(c.order)));
+      for (const auto& e : c.events) j.event_data.push_back(json::serialize(e.data));
+    }
+    return j;
+  }
+
+  void migrate() {
+    int have = static_cast<int>(w_->query_int("PRAGMA user_version"));
+    if (have > kSchemaVersion)
+      throw std::runtime_error("schema version " + std::to_string(have) +
+                               " is newer than this build understands (" +
+                               std::to_string(kSchemaVersion) + ")");
+    for (int v = have; v < kSchemaVersion; ++v) {
+      Transaction tx(*w_);
+      w_->exec(kMigrations[v]);
+      w_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+      tx.commit();
+      spdlog::info("store: migrated {} to schema version {}", opts_.path, v + 1);
+    }
+  }
+
+  void prepare() {
+    upsert_order_ = std::make_unique<Statement>(*w_, R"sql(
+INSERT INTO orders (id, number, status, open, kind, urgency, channel, category, area,
+                    lead_dept, created_at, updated_at, next_due, version, doc)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+ON CONFLICT(id) DO UPDATE SET
+  status = excluded.status, open = excluded.open, kind = excluded.kind,
+  urgency = excluded.urgency, channel = excluded.channel, category = excluded.category,
+  area = excluded.area, lead_dept = excluded.lead_dept, updated_at = excluded.updated_at,
+  next_due = excluded.next_due, version = excluded.version, doc = excluded.doc)sql");
+    del_depts_ = std::make_unique<Statement>(*w_, "DELETE FROM order_depts WHERE order_id = ?");
+    ins_dept_ = std::make_unique<Statement>(
+        *w_, "INSERT INTO order_depts (dept, order_id, role, status) VALUES (?, ?, ?, ?)");
+    ins_event_ = std::make_unique<Statement>(*w_, R"sql(
+INSERT INTO events (order_id, seq, at, actor, role, actor_dept, actor_area, type, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+    ins_idem_ = std::make_unique<Statement>(
+        *w_, "INSERT INTO idempotency (key, order_number, at) VALUES (?, ?, ?)");
+  }
+
+  void write(const Job& j) {
+    const Batch& b = j.batch;
+    std::size_t ev_index = 0;
+    for (std::size_t ci = 0; ci < b.changes.size(); ++ci) {
+      const auto& c = b.changes[ci];
+      const auto& o = c.order;
+      auto& u = *upsert_order_;
+      u.bind(1, o.id).bind(2, o.number).bind(3, core::name(o.status));
+      u.bind(4, o.open() ? 1 : 0).bind(5, core::name(o.kind)).bind(6, core::name(o.urgency));
+      u.bind(7, core::name(o.channel)).bind(8, o.category).bind(9, o.area);
+      if (auto* lead = o.lead_dept()) u.bind(10, *lead);
+      else u.bind_null(10);
+      u.bind(11, o.created_at).bind(12, o.updated_at);
+      if (Millis due = next_due(o)) u.bind(13, due);
+      else u.bind_null(13);
+      u.bind(14, static_cast<std::int64_t>(o.version));
+      u.bind(15, j.docs[ci]);
+      u.run();
+      // A new order (its history starts in this change) has no department rows yet.
+      const bool is_new = !c.events.empty() && c.events.front().seq == 1;
+      if (!is_new) del_depts_->bind(1, o.id).run();
+      for (const auto& a : o.depts) {
+        ins_dept_->bind(1, a.dept).bind(2, o.id).bind(3, core::name(a.role));
+        ins_dept_->bind(4, core::name(o.status)).run();
+      }
+      for (const auto& e : c.events) {
+        auto& s = *ins_event_;
+        s.bind(1, o.id).bind(2, static_cast<std::int64_t>(e.seq)).bind(3, e.at);
+        s.bind(4, e.actor.user).bind(5, core::name(e.actor.role)).bind(6, e.actor.dept);
+        s.bind(7, e.actor.area).bind(8, core::name(e.type)).bind(9, j.event_data[ev_index++]);
+        s.run();
+      }
+    }
+    if (!b.idempotency_key.empty() && !b.changes.empty()) {
+      const auto& o = b.changes.front().order;
+      ins_idem_->bind(1, b.idempotency_key).bind(2, o.number).bind(3, o.created_at).run();
+    }
+  }
+
+  void run_writer() {
+    std::vector<Job> group;
+    for (;;) {
+      group.clear();
+      {
+        std::unique_lock lk(mu_);
+        cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) break;  // stop_ and drained
+        if (opts_.commit_delay.count() > 0 && last_group_ >= opts_.commit_siblings &&
+            queue_.size() < opts_.max_group) {
+          // Busy: let the callers just acknowledged submit again and join this commit.
+          cv_work_.wait_for(lk, opts_.commit_delay,
+                            [&] { return stop_ || queue_.size() >= opts_.max_group; });
+        }
+        std::size_t n = std::min(queue_.size(), opts_.max_group);
+        for (std::size_t i = 0; i < n; ++i) {
+          group.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      cv_space_.notify_all();
+      last_group_ = group.size();
+      commit_group(group);
+      if (failed_) break;
+    }
+    // After a failure (only when on_fatal returned), refuse what is left.
+    std::deque<Job> rest;
+    {
+      std::lock_guard lk(mu_);
+      rest.swap(queue_);
+    }
+    cv_space_.notify_all();
+    for (auto& j : rest)
+      if (j.done) j.done({false, "store is stopped"});
+  }
+
+  void commit_group(std::vector<Job>& group) {
+    std::size_t events = 0;
+    bool any = false;
+    for (const auto& j : group) {
+      any = any || !j.batch.changes.empty() || !j.batch.idempotency_key.empty();
+      for (const auto& c : j.batch.changes) events += c.events.size();
+    }
+    if (any) {
+      try {
+        Transaction tx(*w_);
+        for (const auto& j : group) write(j);
+        tx.commit();
+      } catch (const std::exception& e) {
+        {
+          std::lock_guard lk(mu_);
+          failed_ = true;
+        }
+        opts_.on_fatal(e.what());
+        // on_fatal returned (tests): nobody gets an ack.
+        for (auto& j : group)
+          if (j.done) j.done({false, e.what()});
+        return;
+      }
+      transactions_.fetch_add(1);
+    }
+    batches_.fetch_add(group.size());
+    events_.fetch_add(events);
+    for (auto& j : group) {
+      if (!j.done) continue;
+      try {
+        j.done({true, {}});
+      } catch (const std::exception& e) {
+        spdlog::error("store: a completion threw: {}", e.what());
+      }
+    }
+  }
+
+  SqliteOptions opts_;
+  std::unique_ptr<Connection> w_;  // writer thread only (after construction)
+  std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_;
+  std::unique_ptr<Connection> r_;
+  std::mutex rmu_;  // guards r_
+
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_space_;
+  std::deque<Job> queue_;
+  bool stop_ = false;
+  bool failed_ = false;
+  std::size_t last_group_ = 0;  // writer thread only
+  std::thread writer_;
+
+  std::atomic<std::uint64_t> transactions_{0}, batches_{0}, events_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts) {
+  return std::make_unique<SqliteStore>(opts);
+}
+
+int sqlite_schema_version() { return kSchemaVersion; }
+
+}  // namespace huying::db

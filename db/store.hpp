@@ -1,0 +1,129 @@
+// Store: the durable home of work orders. The event log (`events`) is the
+// truth; `orders` and `order_depts` are projections written in the same
+// transaction.
+//
+// Writes go through ONE writer thread that drains everything queued, commits it
+// in one transaction (group commit; WAL, synchronous=FULL) and only then calls
+// each caller's completion. A failed commit is fail-stop: no completion is
+// ever called with success for an uncommitted change.
+//
+// Reads use a separate read-only connection (WAL readers never block the
+// writer) and see only committed data.
+//
+// No SQLite type appears here, so a PostgreSQL Store can implement the same
+// interface later.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/core/lifecycle.hpp"
+#include "dispatcher/core/order.hpp"
+
+namespace huying::db {
+
+// The new state of one order and the events that led to it.
+struct Change {
+  core::WorkOrder order;            // projection after the events
+  std::vector<core::Event> events;  // in seq order, continuing the stored ones
+};
+
+// What one caller submits: committed atomically, all or nothing.
+struct Batch {
+  std::vector<Change> changes;
+  // Optional Idempotency-Key of the creating request; remembered with the
+  // first change's order number.
+  std::string idempotency_key;
+};
+
+struct CommitStatus {
+  bool ok = true;
+  std::string error;  // set when !ok (only if the fatal handler returned)
+};
+
+// Called on the writer thread after the batch's transaction committed (or
+// failed). Must not block long: post the real work elsewhere.
+using Completion = std::function<void(const CommitStatus&)>;
+
+struct OrderFilter {
+  std::vector<core::Status> statuses;  // empty = any
+  std::string dept;                    // lead or assisting department
+  std::string area_prefix;             // e.g. a street's 9-digit prefix
+  std::optional<core::Kind> kind;
+  core::Millis created_from = 0;       // inclusive, 0 = open-ended
+  core::Millis created_to = 0;         // exclusive, 0 = open-ended
+  int limit = 50;                      // 1..500
+  int offset = 0;
+};
+
+struct OrderPage {
+  std::vector<core::WorkOrder> items;  // newest first
+  std::int64_t total = 0;              // matching orders, ignoring paging
+};
+
+struct OrderHistory {
+  core::WorkOrder order;
+  std::vector<core::Event> events;
+};
+
+struct StoreStats {
+  std::uint64_t transactions = 0;  // commits done
+  std::uint64_t batches = 0;       // caller batches committed
+  std::uint64_t events = 0;        // events committed
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues a batch for the writer. Thread-safe. Blocks only when the queue is
+  // full (back-pressure). `done` runs on the writer thread after commit.
+  virtual void submit(Batch batch, Completion done) = 0;
+  // Blocks until everything submitted before the call is committed.
+  virtual void flush() = 0;
+
+  // Reads (thread-safe; see only committed data).
+  virtual std::optional<OrderHistory> get_order(const std::string& number) = 0;
+  virtual OrderPage list_orders(const OrderFilter& f) = 0;
+  // Every order still open, for the engine at start.
+  virtual std::vector<core::WorkOrder> load_open_orders() = 0;
+  // Highest id and number issued so far (0 / "" on an empty store).
+  virtual std::int64_t max_order_id() = 0;
+  virtual std::string max_order_number() = 0;
+  // The order number a creating request with this key produced, if any.
+  virtual std::optional<std::string> find_idempotency_key(const std::string& key) = 0;
+  virtual std::int64_t count_events() = 0;
+  // "ok" or SQLite's list of problems.
+  virtual std::string integrity_check() = 0;
+  virtual StoreStats stats() const = 0;
+};
+
+struct SqliteOptions {
+  std::string path;              // a file, or ":memory:" is NOT supported (two connections)
+  std::size_t max_group = 4096;  // most batches in one transaction
+  std::size_t max_queue = 65536; // submit() blocks past this many queued batches
+  // Under load, wait this long before a commit so more batches share its fsync
+  // (PostgreSQL's commit_delay/commit_siblings idea): only when the previous
+  // transaction carried at least `commit_siblings` batches, so a quiet system
+  // never waits. 0 disables it.
+  std::chrono::microseconds commit_delay{200};
+  std::size_t commit_siblings = 4;
+  // Called when a commit fails. The default logs at critical and ends the
+  // process (fail-stop) so nothing uncommitted is acknowledged. If it returns,
+  // the failed batches complete with !ok and the writer stops accepting work.
+  std::function<void(const std::string& what)> on_fatal;
+};
+
+// Opens (creating if needed) and migrates the SQLite file; starts the writer.
+// Throws std::runtime_error with the file and the reason on failure.
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts);
+
+// The schema version this build writes (PRAGMA user_version).
+int sqlite_schema_version();
+
+}  // namespace huying::db

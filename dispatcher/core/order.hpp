@@ -1,0 +1,108 @@
+// WorkOrder: the current state of one work order (工单), rebuilt by applying its
+// events in order (lifecycle.hpp). Events are the truth; this is a projection.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/core/types.hpp"
+
+namespace huying::core {
+
+// The caller. Kept with the order for the call-back; never logged.
+struct Citizen {
+  std::string name;
+  std::string phone;
+  std::string id_number;  // 身份证号, optional
+};
+
+struct Assignment {
+  std::string dept;
+  DeptRole role = DeptRole::lead;
+};
+
+struct Rating {
+  bool solved = false;
+  Satisfaction satisfaction = Satisfaction::satisfied;
+  std::string comment;
+};
+
+// A pending 延期 request.
+struct ExtensionRequest {
+  std::string reason;
+  Millis requested_due = 0;
+  Millis requested_at = 0;
+  std::string by;
+};
+
+struct WorkOrder {
+  std::int64_t id = 0;     // internal key, dense, assigned at creation
+  std::string number;      // human readable, e.g. HY20261123000123
+  Channel channel = Channel::hotline;
+  Kind kind = Kind::consult;
+  Urgency urgency = Urgency::normal;
+  Mode mode = Mode::onsite;
+  std::string category;    // path, e.g. "城市管理/市容环境/占道经营"
+  std::string area;        // 12-digit division code of the most specific known area
+  std::string address;
+  std::optional<double> lat, lng;
+  std::string title;
+  std::string description;
+  Citizen citizen;
+
+  Status status = Status::received;
+  std::vector<Assignment> depts;  // lead first, then assisting
+
+  Millis created_at = 0;    // the citizen's call: the first clock; never reset
+  Millis updated_at = 0;
+  Millis dispatched_at = 0;
+  Millis dept_since = 0;    // entered the current department: the second clock
+  Millis claimed_at = 0;
+  Millis replied_at = 0;
+  Millis visited_at = 0;
+  Millis closed_at = 0;
+
+  // Deadlines (0 = none). Computed once by the SLA policy and stored.
+  Millis claim_due = 0;
+  Millis reply_due = 0;
+  Millis visit_due = 0;
+
+  std::optional<ExtensionRequest> extension;
+  bool supervised = false;  // 督办
+  bool difficult = false;   // 疑难件
+  bool duplicate = false;   // 重复件 (merged into another)
+  int return_count = 0;
+  int reopen_count = 0;
+  int supervise_count = 0;
+  int extension_count = 0;
+  std::optional<Rating> rating;
+  std::string result;        // the reply text (or the at-intake answer)
+  std::string merged_into;   // number of the order this was merged into
+  std::string transfer_line; // 110/119/120/122
+  std::string transfer_ref;
+  std::string parent;        // for a linked (吹哨) order: the parent's number
+  std::vector<std::string> whistled;  // departments called in (吹哨)
+
+  std::uint32_t version = 0;  // number of events applied = seq of the last one
+
+  // The lead department, or nullptr when not dispatched.
+  const std::string* lead_dept() const;
+  // True when dept is assigned (lead or assisting).
+  bool has_dept(std::string_view dept) const;
+  bool open() const { return is_open(status); }
+};
+
+// Full JSON form (includes the citizen's contact: for the store and for roles
+// allowed to see it; redact before sending elsewhere).
+boost::json::object to_json(const WorkOrder& o);
+// Inverse of to_json. Throws std::invalid_argument on a malformed document.
+WorkOrder order_from_json(const boost::json::value& v);
+
+// Masks a phone number for logs and displays: 138****5678.
+std::string mask_phone(std::string_view phone);
+
+}  // namespace huying::core

@@ -1,0 +1,70 @@
+// Engine: the one owner of live domain state. Every open order lives here, on
+// one Asio strand; commands are decided by the core, applied, handed to the
+// store, and answered only after the store committed them.
+//
+// No Asio types in this header (pimpl): include it anywhere.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/store.hpp"
+#include "dispatcher/core/clock.hpp"
+#include "dispatcher/core/lifecycle.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace huying::engine {
+
+struct Request {
+  core::Command cmd;
+  core::Actor actor;
+  std::string number;           // the order acted on (empty for create)
+  std::string idempotency_key;  // create only: a retry returns the first result
+};
+
+struct Reply {
+  std::optional<core::Rejection> rejection;  // set when refused; nothing changed
+  core::WorkOrder order;                     // the order after the command
+  std::vector<core::Event> events;           // what the command appended
+  bool replayed = false;                     // an idempotent retry: nothing new
+  bool ok() const { return !rejection; }
+};
+
+using ReplyHandler = std::function<void(Reply)>;
+
+struct EngineOptions {
+  const core::Clock* clock = nullptr;     // REQUIRES: non-null, outlives the engine
+  const core::SlaPolicy* sla = nullptr;   // REQUIRES: non-null, outlives the engine
+};
+
+class Engine {
+ public:
+  Engine(boost::asio::io_context& ioc, db::Store& store, EngineOptions opts);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads every open order and the numbering state from the store. Call once,
+  // before execute(). Throws on a store error.
+  void start();
+
+  // Thread-safe. Decides and applies on the engine strand; `done` runs on the
+  // strand after the events are durably committed (or at once on rejection).
+  void execute(Request req, ReplyHandler done);
+
+  // Approximate figures, thread-safe.
+  std::size_t open_orders() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace huying::engine

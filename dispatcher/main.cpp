@@ -1,0 +1,93 @@
+// huying: command line.
+//   huying serve [--config DIR] [--db FILE] [--address A] [--port N] [--threads N]
+//   huying init --db FILE        create or migrate the store, then exit
+//   huying version
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "db/store.hpp"
+#include "dispatcher/server/serve.hpp"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
+               "[--threads N]\n"
+               "       huying init --db FILE\n"
+               "       huying version\n");
+}
+
+// Reads "--name value" pairs. Returns false (after printing why) on a bad one.
+bool parse_flags(int argc, char** argv, int first, huying::server::ServeOptions& o) {
+  for (int i = first; i < argc; ++i) {
+    std::string_view f = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
+      return false;
+    }
+    std::string v = argv[++i];
+    try {
+      if (f == "--config") o.config_dir = v;
+      else if (f == "--db") o.db_path = v;
+      else if (f == "--address") o.address = v;
+      else if (f == "--port") {
+        int p = std::stoi(v);
+        if (p < 0 || p > 65535) throw std::out_of_range("port");
+        o.port = static_cast<unsigned short>(p);
+      } else if (f == "--threads") {
+        o.threads = std::stoi(v);
+        if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+      } else {
+        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
+        return false;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "huying: bad value for %s: %s\n", argv[i - 1], v.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage();
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  // Logs go to stderr; stdout carries only what the command prints for people
+  // and scripts (e.g. the "listening on" line).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("huying"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  huying::server::ServeOptions opts;
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("huying 0.1.0 (schema %d)\n", huying::db::sqlite_schema_version());
+    return 0;
+  }
+  if (cmd == "serve") {
+    if (!parse_flags(argc, argv, 2, opts)) return 2;
+    return huying::server::serve(opts);
+  }
+  if (cmd == "init") {
+    if (!parse_flags(argc, argv, 2, opts)) return 2;
+    try {
+      auto store = huying::db::open_sqlite_store({.path = opts.db_path});
+      std::printf("%s: schema version %d, %s\n", opts.db_path.c_str(),
+                  huying::db::sqlite_schema_version(), store->integrity_check().c_str());
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "huying: %s\n", e.what());
+      return 1;
+    }
+  }
+  usage();
+  return 2;
+}

@@ -1,0 +1,41 @@
+// One HTTP/1.1 connection: read a request, answer it, repeat while keep-alive.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "dispatcher/server/server.hpp"
+
+namespace huying::server {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<Services> services);
+  void run();
+
+ private:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+  using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t);
+  void send(response res);
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
+  void do_close();
+  void fail(boost::beast::error_code ec, const char* what);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<response> res_;  // kept alive during async_write
+  std::shared_ptr<Services> services_;
+};
+
+}  // namespace huying::server

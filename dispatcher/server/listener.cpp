@@ -1,0 +1,47 @@
+#include "dispatcher/server/listener.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatcher/server/http_session.hpp"
+
+namespace huying::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+listener::listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<Services> services)
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), services_(std::move(services)) {
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  port_ = acceptor_.local_endpoint().port();
+}
+
+void listener::run() { do_accept(); }
+
+void listener::stop() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ec;
+    self->acceptor_.close(ec);
+  });
+}
+
+void listener::do_accept() {
+  // Each connection gets its own strand.
+  acceptor_.async_accept(asio::make_strand(ioc_),
+                         [self = shared_from_this()](boost::beast::error_code ec, tcp::socket s) {
+                           self->on_accept(ec, std::move(s));
+                         });
+}
+
+void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) spdlog::warn("accept: {}", ec.message());
+  else std::make_shared<http_session>(std::move(socket), services_)->run();
+  do_accept();
+}
+
+}  // namespace huying::server

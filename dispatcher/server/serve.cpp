@@ -1,0 +1,76 @@
+#include "dispatcher/server/serve.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "db/store.hpp"
+#include "dispatcher/core/clock.hpp"
+#include "dispatcher/engine/engine.hpp"
+#include "dispatcher/server/server.hpp"
+
+namespace huying::server {
+
+int serve(const ServeOptions& opts) {
+  namespace fs = std::filesystem;
+  if (!opts.config_dir.empty() && !fs::is_directory(opts.config_dir)) {
+    spdlog::error("config: {}: not a directory", opts.config_dir);
+    return 2;
+  }
+  if (auto parent = fs::path(opts.db_path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+  }
+  std::unique_ptr<db::Store> store;
+  try {
+    store = db::open_sqlite_store({.path = opts.db_path});
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  boost::asio::io_context ioc;
+  core::SystemClock clock;
+  core::NaturalSlaPolicy sla;
+  engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla});
+  try {
+    engine.start();
+  } catch (const std::exception& e) {
+    spdlog::error("engine: cannot load orders from {}: {}", opts.db_path, e.what());
+    return 1;
+  }
+
+  std::unique_ptr<Server> server;
+  try {
+    server = std::make_unique<Server>(ioc, Services{engine, *store},
+                                      ServerOptions{opts.address, opts.port});
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
+  std::fflush(stdout);
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", sig);
+    server->stop();
+    store->flush();  // everything acknowledged is already committed; this drains the rest
+    ioc.stop();
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < std::max(1, opts.threads); ++i) pool.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace huying::server

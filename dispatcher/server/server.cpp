@@ -1,0 +1,41 @@
+#include "dispatcher/server/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatcher/server/listener.hpp"
+
+namespace huying::server {
+
+namespace asio = boost::asio;
+
+struct Server::Impl {
+  std::shared_ptr<Services> services;
+  std::shared_ptr<listener> lis;
+};
+
+Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->services = std::make_shared<Services>(services);
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(opts.address, ec);
+  if (ec) throw std::runtime_error("bad listen address '" + opts.address + "': " + ec.message());
+  try {
+    impl_->lis = std::make_shared<listener>(ioc, asio::ip::tcp::endpoint{addr, opts.port},
+                                            impl_->services);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + opts.address + ":" +
+                             std::to_string(opts.port) + ": " + e.code().message());
+  }
+  impl_->lis->run();
+  spdlog::info("server: listening on http://{}:{}", opts.address, impl_->lis->port());
+}
+
+Server::~Server() = default;
+
+unsigned short Server::port() const { return impl_->lis->port(); }
+
+void Server::stop() { impl_->lis->stop(); }
+
+}  // namespace huying::server

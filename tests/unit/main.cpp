@@ -1,0 +1,9 @@
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+#include <spdlog/spdlog.h>
+
+int main(int argc, char* argv[]) {
+  // State-change lines are info; keep test output to warnings and up.
+  spdlog::set_level(spdlog::level::warn);
+  return Catch::Session().run(argc, argv);
+}
