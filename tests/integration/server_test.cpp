@@ -74,7 +74,7 @@ struct Server {
 
 }  // namespace
 
-TEST_CASE("serve: /healthz answers JSON on a real socket; unknown paths get a JSON 404") {
+TEST_CASE("serve: /healthz answers JSON on a real socket, unknown paths get a JSON 404") {
   Server s;
   auto h = http(s.port, "GET", "/healthz");
   CHECK(h.status == 200);

@@ -109,7 +109,7 @@ TEST_CASE("engine: a retried create with the same Idempotency-Key returns the fi
   CHECK(h.store->list_orders({}).total == 1);
 }
 
-TEST_CASE("engine: restart loads open orders and continues numbering; closed ones stay answerable") {
+TEST_CASE("engine: restart loads open orders and continues numbering, closed ones stay answerable") {
   TempDir dir;
   auto path = dir.file("e.db");
   std::string open_no, closed_no;

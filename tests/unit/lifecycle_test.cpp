@@ -57,7 +57,7 @@ std::vector<Rule> rules() {
 
 }  // namespace
 
-TEST_CASE("create: an operator logs an order; it starts received with both clocks at the call") {
+TEST_CASE("create: an operator logs an order, it starts received with both clocks at the call") {
   WorkOrder o;
   Decision d = run(o, cmd(CommandType::create, create_args()), op, kT0);
   REQUIRE(d.ok());
@@ -408,7 +408,7 @@ TEST_CASE("special rules: answer only consults, merge not into itself, unknown d
   CHECK(d2.rejection->field == "assist");
 }
 
-TEST_CASE("the two clocks: a return never resets the call time; re-dispatch restarts the department's") {
+TEST_CASE("the two clocks: a return never resets the call time, re-dispatch restarts the department's") {
   WorkOrder o = order_in(Status::returned);
   const Millis called = o.created_at;
   step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp, kT0 + 3 * kHour, sla);
