@@ -155,8 +155,22 @@ class SqliteStore final : public Store {
     cv.wait(lk, [&] { return fired; });
   }
 
+  // A read transaction, so a document and its events (or a count and its
+  // page) come from the same snapshot.
+  struct ReadTx {
+    Connection& c;
+    explicit ReadTx(Connection& conn) : c(conn) { c.exec("BEGIN"); }
+    ~ReadTx() {
+      try {
+        c.exec("COMMIT");
+      } catch (...) {
+      }
+    }
+  };
+
   std::optional<OrderHistory> get_order(const std::string& number) override {
     std::lock_guard lk(rmu_);
+    ReadTx tx(*r_);
     Statement q(*r_, "SELECT id, doc FROM orders WHERE number = ?");
     q.bind(1, number);
     if (!q.step()) return std::nullopt;
@@ -233,6 +247,7 @@ class SqliteStore final : public Store {
     int offset = std::max(0, f.offset);
 
     std::lock_guard lk(rmu_);
+    ReadTx tx(*r_);
     OrderPage page;
     Statement count(*r_, "SELECT count(*) FROM orders" + where);
     bind_all(count);

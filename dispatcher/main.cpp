@@ -1,6 +1,7 @@
 // huying: command line.
 //   huying serve [--config DIR] [--db FILE] [--address A] [--port N] [--threads N]
 //   huying init --db FILE        create or migrate the store, then exit
+//   huying check-config DIR      validate a deployment folder and summarise it
 //   huying version
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "db/store.hpp"
+#include "dispatcher/core/config_load.hpp"
 #include "dispatcher/server/serve.hpp"
 
 namespace {
@@ -20,6 +22,7 @@ void usage() {
                "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
                "[--threads N]\n"
                "       huying init --db FILE\n"
+               "       huying check-config DIR\n"
                "       huying version\n");
 }
 
@@ -70,6 +73,20 @@ int main(int argc, char** argv) {
   huying::server::ServeOptions opts;
   if (cmd == "version" || cmd == "--version") {
     std::printf("huying 0.1.0 (schema %d)\n", huying::db::sqlite_schema_version());
+    return 0;
+  }
+  if (cmd == "check-config") {
+    if (argc != 3) {
+      usage();
+      return 2;
+    }
+    auto res = huying::core::load_deployment(argv[2]);
+    for (const auto& e : res.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    if (!res.ok()) {
+      std::fprintf(stderr, "%s: %zu error(s)\n", argv[2], res.errors.size());
+      return 1;
+    }
+    std::printf("%s: ok\n%s", argv[2], huying::core::summarize(*res.deployment).c_str());
     return 0;
   }
   if (cmd == "serve") {

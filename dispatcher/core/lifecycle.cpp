@@ -34,8 +34,9 @@ Millis NaturalSlaPolicy::reply_due(const WorkOrder& o, Millis t) const {
 }
 Millis NaturalSlaPolicy::visit_due(const WorkOrder&, Millis t) const { return t + kDay; }
 Millis NaturalSlaPolicy::max_extended_due(const WorkOrder& o) const {
-  // One further allowance at most.
-  return o.reply_due + handling_allowance(o);
+  // At most one further allowance beyond the original one, however many
+  // extensions are asked for.
+  return o.claimed_at + 2 * handling_allowance(o);
 }
 Millis NaturalSlaPolicy::report_due(const WorkOrder&, Millis t) const { return t + 30 * kMinute; }
 
@@ -230,6 +231,7 @@ std::string states_text(Mask states) {
 Mask allowed_roles(CommandType t) {
   using R = Role;
   switch (t) {
+    // system: orders that arrive without an operator (sensors, Open311 apps).
     case CommandType::create: return bits(R::operator_, R::system);
     case CommandType::answer:
     case CommandType::transfer_emergency:
@@ -291,6 +293,9 @@ std::optional<Rejection> check_scope(const WorkOrder& o, const Actor& a, Command
   switch (a.role) {
     case Role::clerk:
     case Role::coordinator: {
+      if (t == CommandType::whistle && !a.area.empty() && a.area.size() >= 9 &&
+          o.area.compare(0, 9, a.area, 0, 9) == 0)
+        return std::nullopt;  // 吹哨: any order in the coordinator's street
       if (a.dept.empty()) return out();
       bool lead_only = t != CommandType::note;
       const std::string* lead = o.lead_dept();
@@ -662,6 +667,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.status = Status::replied;
       o.result = s_of(d, "answer");
       o.replied_at = ev.at;
+      o.extension.reset();
       o.visit_due = i_of(d, "visit_due");
       break;
     case EventType::transferred:
@@ -713,6 +719,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.status = Status::replied;
       o.result = s_of(d, "result");
       o.replied_at = ev.at;
+      o.extension.reset();
       o.visit_due = i_of(d, "visit_due");
       break;
     case EventType::visited: {
@@ -733,6 +740,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.replied_at = 0;
       o.visit_due = 0;
       o.rating.reset();
+      o.extension.reset();
       break;
     case EventType::closed:
       o.status = Status::closed;

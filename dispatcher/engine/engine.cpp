@@ -55,7 +55,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Answers after everything queued so far is committed (the writer is FIFO).
   void answer_after_commit(Reply r, ReplyHandler done) {
     auto self = shared_from_this();
-    store.submit({}, [self, r = std::move(r), done = std::move(done)](const db::CommitStatus&) mutable {
+    store.submit({}, [self, r = std::move(r), done = std::move(done)](const db::CommitStatus& st) mutable {
+      if (!st.ok)
+        r.rejection = core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
       asio::post(self->strand, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
     });
   }
@@ -119,25 +121,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     WorkOrder order = current ? std::move(*current) : WorkOrder{};
     for (const auto& e : d.events) core::apply(order, e);
     const std::string number = order.number;
-    const bool was_open = orders.count(number) > 0;
-    auto& live = orders[number];
-    live.order = order;
-    ++live.pending;
-    if (!was_open) ++open_count;
-
-    for (const auto& e : d.events)
-      spdlog::info("order {} seq {} {} by {} ({}) -> {}", number, e.seq, core::name(e.type),
-                   e.actor.user, core::name(e.actor.role), core::name(order.status));
-
     db::Batch batch;
     batch.changes.push_back({order, d.events});
-    if (req.cmd.type == core::CommandType::create && !req.idempotency_key.empty()) {
-      batch.idempotency_key = req.idempotency_key;
-      idem_keys.emplace(req.idempotency_key, number);
-    }
-    reply.order = std::move(order);
-    reply.events = std::move(d.events);
+    const bool keyed = req.cmd.type == core::CommandType::create && !req.idempotency_key.empty();
+    if (keyed) batch.idempotency_key = req.idempotency_key;
+    reply.order = order;
+    reply.events = d.events;
 
+    // Hand the batch to the writer first; memory changes only once that did
+    // not throw. The completion runs on this strand, after this handler.
     auto self = shared_from_this();
     store.submit(std::move(batch), [self, number, reply = std::move(reply),
                                     done = std::move(done)](const db::CommitStatus& st) mutable {
@@ -152,6 +144,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         done(std::move(reply));
       });
     });
+
+    const bool was_live = orders.count(number) > 0;
+    auto& live = orders[number];
+    live.order = std::move(order);
+    ++live.pending;
+    if (!was_live) ++open_count;
+    if (keyed) idem_keys.emplace(req.idempotency_key, number);
+    for (const auto& e : d.events)
+      spdlog::info("order {} seq {} {} by {} ({}) -> {}", number, e.seq, core::name(e.type),
+                   e.actor.user, core::name(e.actor.role), core::name(live.order.status));
   }
 
   // On the strand, after a commit: drop orders that are finished and settled.

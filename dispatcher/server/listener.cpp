@@ -12,7 +12,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 listener::listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<Services> services)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), services_(std::move(services)) {
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()),
+      services_(std::move(services)) {
   acceptor_.open(ep.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(ep);
@@ -39,8 +40,14 @@ void listener::do_accept() {
 
 void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-  if (ec) spdlog::warn("accept: {}", ec.message());
-  else std::make_shared<http_session>(std::move(socket), services_)->run();
+  if (ec) {
+    // Out of file descriptors and the like: wait a little instead of spinning.
+    spdlog::warn("accept: {}; retrying in 100 ms", ec.message());
+    retry_.expires_after(std::chrono::milliseconds(100));
+    retry_.async_wait([self = shared_from_this()](boost::beast::error_code) { self->do_accept(); });
+    return;
+  }
+  std::make_shared<http_session>(std::move(socket), services_)->run();
   do_accept();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 
 #include <memory>
@@ -25,6 +26,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_;  // backs off after an accept error (e.g. out of fds)
   std::shared_ptr<Services> services_;
   unsigned short port_ = 0;
 };

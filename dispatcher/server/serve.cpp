@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/store.hpp"
+#include "dispatcher/core/config_load.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
 #include "dispatcher/server/server.hpp"
@@ -18,14 +19,24 @@ namespace huying::server {
 
 int serve(const ServeOptions& opts) {
   namespace fs = std::filesystem;
-  if (!opts.config_dir.empty() && !fs::is_directory(opts.config_dir)) {
-    spdlog::error("config: {}: not a directory", opts.config_dir);
-    return 2;
+  // A bad config never starts: every error is printed with file and line.
+  std::shared_ptr<const core::Deployment> deployment;
+  if (!opts.config_dir.empty()) {
+    auto res = core::load_deployment(opts.config_dir);
+    for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
+    if (!res.ok()) {
+      spdlog::error("config: {} has {} error(s); not starting", opts.config_dir, res.errors.size());
+      return 2;
+    }
+    deployment = res.deployment;
+    spdlog::info("config: {} version {}", deployment->name, deployment->version);
   }
   if (auto parent = fs::path(opts.db_path).parent_path(); !parent.empty()) {
     std::error_code ec;
     fs::create_directories(parent, ec);
   }
+  // Declared first, destroyed last: the store's last completions post to it.
+  boost::asio::io_context ioc;
   std::unique_ptr<db::Store> store;
   try {
     store = db::open_sqlite_store({.path = opts.db_path});
@@ -34,7 +45,6 @@ int serve(const ServeOptions& opts) {
     return 1;
   }
 
-  boost::asio::io_context ioc;
   core::SystemClock clock;
   core::NaturalSlaPolicy sla;
   engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla});

@@ -1,0 +1,110 @@
+// A deployment's configuration: the district's areas, departments, categories,
+// gazetteer, routing and escalation rules, and demo users, as loaded from a
+// folder of YAML files (config_load.hpp). Plain data; the indexes that answer
+// questions about it live in jurisdiction.hpp and routing.hpp.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dispatcher/core/types.hpp"
+
+namespace huying::core {
+
+// Where a config item was written, for messages that point at it.
+struct SourcePos {
+  std::string file;
+  int line = 0;  // 1-based; 0 = unknown
+};
+
+enum class AreaLevel { district, street, community };
+
+struct Area {
+  std::string code;  // 12-digit division code
+  std::string name;
+  AreaLevel level = AreaLevel::community;
+  std::string parent;  // empty for the district
+  std::vector<std::string> aliases;
+  std::vector<std::pair<double, double>> polygon;  // (lng, lat) ring, optional
+  SourcePos pos;
+};
+
+struct Department {
+  std::string id;
+  std::string name;
+  std::string type;  // e.g. urban_management, street_hub
+  std::string area;  // the area it serves (district or street code)
+  SourcePos pos;
+};
+
+struct Category {
+  std::string path;                       // "城市管理/市容环境/占道经营"
+  std::string type;                       // responsible department type (may be inherited)
+  std::vector<std::string> assist_types;  // 协办 department types
+  bool leaf = true;
+  SourcePos pos;
+};
+
+enum class Parity { any, odd, even };
+
+// A stretch of house numbers on a road, in one community.
+struct RoadSegment {
+  std::string road;
+  int from = 0, to = 0;
+  Parity parity = Parity::any;
+  std::string community;
+  SourcePos pos;
+};
+
+// A named place (estate 小区, landmark) in a community.
+struct Place {
+  std::string name;
+  std::string community;
+  SourcePos pos;
+};
+
+// An explicit routing rule for a category (prefix) in an area (subtree).
+struct RoutingOverride {
+  std::string name;
+  std::string category;  // path prefix, whole segments
+  std::string area;      // area code: applies to it and everything below
+  std::string lead;
+  std::vector<std::string> assist;
+  SourcePos pos;
+};
+
+struct EmergencyCue {
+  std::string line;  // 110 / 119 / 120 / 122
+  std::vector<std::string> keywords;
+  SourcePos pos;
+};
+
+struct UserConfig {
+  std::string id;
+  std::string name;
+  Role role = Role::operator_;
+  std::string dept;
+  std::string area;
+  std::string password;  // demo only
+  SourcePos pos;
+};
+
+struct Deployment {
+  std::string name;
+  std::string version;  // routing/config version, shown in every routing reason
+  std::string dir;
+  std::vector<Area> areas;
+  std::vector<Department> departments;
+  std::vector<Category> categories;
+  std::vector<RoadSegment> roads;
+  std::vector<Place> places;
+  std::vector<RoutingOverride> overrides;
+  std::vector<EmergencyCue> emergency;
+  std::string fallback_type = "street_hub";  // when no department of the type is found
+  std::string arbitration_dept;              // district seat for unplaced / 疑难 orders
+  std::vector<UserConfig> users;
+};
+
+}  // namespace huying::core

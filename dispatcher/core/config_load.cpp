@@ -1,0 +1,482 @@
+#include "dispatcher/core/config_load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace huying::core {
+
+namespace fs = std::filesystem;
+
+std::string ConfigError::to_string() const {
+  return line > 0 ? file + ":" + std::to_string(line) + ": " + reason : file + ": " + reason;
+}
+
+namespace {
+
+bool is_code(const std::string& s) {
+  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads one YAML file, collecting errors with positions.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<ConfigError>& errors) : file_(std::move(file)), errors_(errors) {}
+
+  // Parses the file; returns a null node (and records why) on failure.
+  YAML::Node load(bool required) {
+    if (!fs::exists(file_)) {
+      if (required) errors_.push_back({file_, 0, "file is missing"});
+      return YAML::Node();
+    }
+    try {
+      return YAML::LoadFile(file_);
+    } catch (const YAML::ParserException& e) {
+      errors_.push_back({file_, e.mark.line + 1, "YAML syntax error: " + e.msg});
+    } catch (const YAML::Exception& e) {
+      errors_.push_back({file_, 0, std::string("cannot read: ") + e.what()});
+    }
+    return YAML::Node();
+  }
+
+  SourcePos pos(const YAML::Node& n) const { return {file_, n.Mark().is_null() ? 0 : n.Mark().line + 1}; }
+
+  void error(const YAML::Node& at, std::string reason) {
+    errors_.push_back({file_, pos(at).line, std::move(reason)});
+  }
+
+  // A list under `key` at the top of the document (missing = empty).
+  YAML::Node list(const YAML::Node& doc, const char* key) {
+    if (!doc || !doc.IsMap()) return YAML::Node(YAML::NodeType::Sequence);
+    YAML::Node n = doc[key];
+    if (!n.IsDefined() || n.IsNull()) return YAML::Node(YAML::NodeType::Sequence);
+    if (!n.IsSequence()) {
+      error(n, std::string(key) + " must be a list");
+      return YAML::Node(YAML::NodeType::Sequence);
+    }
+    return n;
+  }
+
+  std::string str(const YAML::Node& item, const char* key, bool required) {
+    YAML::Node v = item.IsMap() ? item[key] : YAML::Node();
+    if (!v.IsDefined() || v.IsNull()) {
+      if (required) error(item, std::string("missing required key '") + key + "'");
+      return {};
+    }
+    if (!v.IsScalar()) {
+      error(v, std::string(key) + " must be a single value");
+      return {};
+    }
+    return v.Scalar();
+  }
+
+  int integer(const YAML::Node& item, const char* key, bool required, int fallback = 0) {
+    std::string s = str(item, key, required);
+    if (s.empty()) return fallback;
+    try {
+      std::size_t used = 0;
+      int v = std::stoi(s, &used);
+      if (used != s.size()) throw std::invalid_argument(s);
+      return v;
+    } catch (const std::exception&) {
+      error(item[key], std::string(key) + " must be a whole number, not '" + s + "'");
+      return fallback;
+    }
+  }
+
+  std::vector<std::string> strings(const YAML::Node& item, const char* key) {
+    std::vector<std::string> out;
+    YAML::Node v = item.IsMap() ? item[key] : YAML::Node();
+    if (!v.IsDefined() || v.IsNull()) return out;
+    if (!v.IsSequence()) {
+      error(v, std::string(key) + " must be a list");
+      return out;
+    }
+    for (const auto& e : v) {
+      if (e.IsScalar()) out.push_back(e.Scalar());
+      else error(e, std::string(key) + " must list plain values");
+    }
+    return out;
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<ConfigError>& errors_;
+};
+
+void read_categories(Reader& r, const YAML::Node& list, const std::string& prefix,
+                     const std::string& inherited_type, const std::vector<std::string>& inherited_assist,
+                     Deployment& d) {
+  for (const auto& item : list) {
+    std::string name = r.str(item, "name", true);
+    if (name.empty()) continue;
+    if (name.find('/') != std::string::npos) {
+      r.error(item, "category name '" + name + "' must not contain '/'");
+      continue;
+    }
+    Category c;
+    c.path = prefix.empty() ? name : prefix + "/" + name;
+    c.type = r.str(item, "type", false);
+    if (c.type.empty()) c.type = inherited_type;
+    c.assist_types = r.strings(item, "assist");
+    if (c.assist_types.empty()) c.assist_types = inherited_assist;
+    c.pos = r.pos(item);
+    YAML::Node children = item["children"];
+    c.leaf = !(children.IsDefined() && children.IsSequence() && children.size() > 0);
+    d.categories.push_back(c);
+    if (!c.leaf) read_categories(r, children, c.path, c.type, c.assist_types, d);
+  }
+}
+
+void read_polygons(const std::string& file, Deployment& d, std::vector<ConfigError>& errors) {
+  if (!fs::exists(file)) return;
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  boost::system::error_code ec;
+  boost::json::stream_parser p;
+  std::size_t used = p.write_some(text.data(), text.size(), ec);
+  if (!ec) p.finish(ec);
+  auto line_at = [&](std::size_t off) {
+    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + std::min(off, text.size()), '\n'));
+  };
+  if (ec) {
+    errors.push_back({file, line_at(used), "JSON syntax error: " + ec.message()});
+    return;
+  }
+  boost::json::value doc = p.release();
+  std::unordered_map<std::string, Area*> by_code;
+  for (auto& a : d.areas) by_code[a.code] = &a;
+  auto* features = doc.is_object() ? doc.as_object().if_contains("features") : nullptr;
+  if (!features || !features->is_array()) {
+    errors.push_back({file, 1, "expected a GeoJSON FeatureCollection with 'features'"});
+    return;
+  }
+  int index = 0;
+  for (const auto& f : features->as_array()) {
+    ++index;
+    std::string where = "feature " + std::to_string(index);
+    try {
+      const auto& props = f.at("properties").as_object();
+      std::string code(props.at("code").as_string());
+      auto it = by_code.find(code);
+      if (it == by_code.end()) {
+        errors.push_back({file, 0, where + ": unknown area code " + code});
+        continue;
+      }
+      const auto& geom = f.at("geometry").as_object();
+      if (geom.at("type").as_string() != "Polygon") {
+        errors.push_back({file, 0, where + ": geometry must be a Polygon"});
+        continue;
+      }
+      const auto& ring = geom.at("coordinates").as_array().at(0).as_array();
+      std::vector<std::pair<double, double>> pts;
+      for (const auto& pt : ring) {
+        const auto& xy = pt.as_array();
+        pts.emplace_back(xy.at(0).to_number<double>(), xy.at(1).to_number<double>());
+      }
+      if (pts.size() < 4) {
+        errors.push_back({file, 0, where + " (" + code + "): a polygon needs at least 3 distinct points"});
+        continue;
+      }
+      it->second->polygon = std::move(pts);
+    } catch (const std::exception& e) {
+      errors.push_back({file, 0, where + ": malformed feature (" + std::string(e.what()) + ")"});
+    }
+  }
+}
+
+}  // namespace
+
+LoadResult load_deployment(const std::string& dir) {
+  LoadResult res;
+  auto d = std::make_shared<Deployment>();
+  d->dir = dir;
+  auto path = [&](const char* f) { return (fs::path(dir) / f).string(); };
+  if (!fs::is_directory(dir)) {
+    res.errors.push_back({dir, 0, "not a directory"});
+    return res;
+  }
+
+  {
+    Reader r(path("deployment.yaml"), res.errors);
+    YAML::Node doc = r.load(true);
+    if (doc && doc.IsMap()) {
+      d->name = r.str(doc, "name", true);
+      d->version = r.str(doc, "version", true);
+      std::string fb = r.str(doc, "fallback_type", false);
+      if (!fb.empty()) d->fallback_type = fb;
+      d->arbitration_dept = r.str(doc, "arbitration", true);
+    } else if (doc) {
+      r.error(doc, "expected a mapping with name, version, arbitration");
+    }
+  }
+  {
+    Reader r(path("areas.yaml"), res.errors);
+    YAML::Node doc = r.load(true);
+    for (const auto& item : r.list(doc, "areas")) {
+      Area a;
+      a.code = r.str(item, "code", true);
+      a.name = r.str(item, "name", true);
+      std::string level = r.str(item, "level", true);
+      if (level == "district") a.level = AreaLevel::district;
+      else if (level == "street") a.level = AreaLevel::street;
+      else if (level == "community") a.level = AreaLevel::community;
+      else if (!level.empty()) r.error(item["level"], "level must be district, street or community, not '" + level + "'");
+      a.parent = r.str(item, "parent", false);
+      a.aliases = r.strings(item, "aliases");
+      a.pos = r.pos(item);
+      d->areas.push_back(std::move(a));
+    }
+  }
+  {
+    Reader r(path("departments.yaml"), res.errors);
+    YAML::Node doc = r.load(true);
+    for (const auto& item : r.list(doc, "departments")) {
+      Department dep;
+      dep.id = r.str(item, "id", true);
+      dep.name = r.str(item, "name", true);
+      dep.type = r.str(item, "type", true);
+      dep.area = r.str(item, "area", true);
+      dep.pos = r.pos(item);
+      d->departments.push_back(std::move(dep));
+    }
+  }
+  {
+    Reader r(path("categories.yaml"), res.errors);
+    YAML::Node doc = r.load(true);
+    read_categories(r, r.list(doc, "categories"), "", "", {}, *d);
+  }
+  {
+    Reader r(path("gazetteer.yaml"), res.errors);
+    YAML::Node doc = r.load(false);
+    for (const auto& road : r.list(doc, "roads")) {
+      std::string name = r.str(road, "name", true);
+      YAML::Node segs = road["segments"];
+      if (!segs.IsDefined() || !segs.IsSequence()) {
+        r.error(road, "road '" + name + "' needs a list of segments");
+        continue;
+      }
+      for (const auto& s : segs) {
+        RoadSegment seg;
+        seg.road = name;
+        seg.from = r.integer(s, "from", true);
+        seg.to = r.integer(s, "to", true);
+        std::string parity = r.str(s, "parity", false);
+        if (parity == "odd") seg.parity = Parity::odd;
+        else if (parity == "even") seg.parity = Parity::even;
+        else if (!parity.empty() && parity != "any") r.error(s, "parity must be odd, even or any");
+        seg.community = r.str(s, "community", true);
+        seg.pos = r.pos(s);
+        d->roads.push_back(std::move(seg));
+      }
+    }
+    for (const char* key : {"estates", "landmarks"}) {
+      for (const auto& item : r.list(doc, key)) {
+        Place p{r.str(item, "name", true), r.str(item, "community", true), r.pos(item)};
+        d->places.push_back(std::move(p));
+      }
+    }
+  }
+  {
+    Reader r(path("routing.yaml"), res.errors);
+    YAML::Node doc = r.load(true);
+    for (const auto& item : r.list(doc, "emergency")) {
+      EmergencyCue c{r.str(item, "line", true), r.strings(item, "keywords"), r.pos(item)};
+      d->emergency.push_back(std::move(c));
+    }
+    for (const auto& item : r.list(doc, "overrides")) {
+      RoutingOverride o;
+      o.name = r.str(item, "name", true);
+      o.category = r.str(item, "category", true);
+      o.area = r.str(item, "area", true);
+      o.lead = r.str(item, "lead", true);
+      o.assist = r.strings(item, "assist");
+      o.pos = r.pos(item);
+      d->overrides.push_back(std::move(o));
+    }
+  }
+  {
+    Reader r(path("users.yaml"), res.errors);
+    YAML::Node doc = r.load(false);
+    for (const auto& item : r.list(doc, "users")) {
+      UserConfig u;
+      u.id = r.str(item, "id", true);
+      u.name = r.str(item, "name", false);
+      std::string role = r.str(item, "role", true);
+      if (auto ro = parse<Role>(role)) u.role = *ro;
+      else if (!role.empty()) r.error(item["role"], "unknown role '" + role + "' (one of " + choices<Role>() + ")");
+      u.dept = r.str(item, "dept", false);
+      u.area = r.str(item, "area", false);
+      u.password = r.str(item, "password", false);
+      u.pos = r.pos(item);
+      d->users.push_back(std::move(u));
+    }
+  }
+  if (res.errors.empty()) read_polygons(path("polygons.geojson"), *d, res.errors);
+  if (res.errors.empty()) res.errors = validate(*d);
+  if (res.errors.empty()) res.deployment = std::move(d);
+  return res;
+}
+
+std::vector<ConfigError> validate(const Deployment& d) {
+  std::vector<ConfigError> errs;
+  auto err = [&](const SourcePos& p, std::string reason) { errs.push_back({p.file, p.line, std::move(reason)}); };
+
+  // Areas: codes, uniqueness, parents, levels, cycles.
+  std::unordered_map<std::string, const Area*> areas;
+  int districts = 0;
+  for (const auto& a : d.areas) {
+    if (!is_code(a.code)) {
+      err(a.pos, "area code '" + a.code + "' must be 12 digits");
+      continue;
+    }
+    auto [it, fresh] = areas.emplace(a.code, &a);
+    if (!fresh) err(a.pos, "area code " + a.code + " is used twice (first at line " + std::to_string(it->second->pos.line) + ")");
+    if (a.level == AreaLevel::district) ++districts;
+  }
+  if (districts != 1 && !d.areas.empty())
+    err(d.areas.front().pos, "exactly one area must have level district (found " + std::to_string(districts) + ")");
+  for (const auto& a : d.areas) {
+    if (a.level == AreaLevel::district) {
+      if (!a.parent.empty()) err(a.pos, "the district " + a.code + " must not have a parent");
+      continue;
+    }
+    auto p = areas.find(a.parent);
+    if (a.parent.empty()) {
+      err(a.pos, "area " + a.code + " needs a parent");
+      continue;
+    }
+    if (p == areas.end()) {
+      err(a.pos, "area " + a.code + " names unknown parent " + a.parent);
+      continue;
+    }
+    // Walk up: a cycle never reaches the district.
+    std::set<std::string> seen{a.code};
+    const Area* cur = p->second;
+    bool cycle = false;
+    while (cur && !cur->parent.empty()) {
+      if (!seen.insert(cur->code).second) {
+        cycle = true;
+        break;
+      }
+      auto up = areas.find(cur->parent);
+      cur = up == areas.end() ? nullptr : up->second;
+    }
+    if (cycle) {
+      err(a.pos, "area " + a.code + " is part of a cycle in the area tree");
+      continue;
+    }
+    AreaLevel want = a.level == AreaLevel::community ? AreaLevel::street : AreaLevel::district;
+    if (p->second->level != want)
+      err(a.pos, "area " + a.code + ": a " + (a.level == AreaLevel::community ? "community" : "street") +
+                     "'s parent must be a " + (want == AreaLevel::street ? "street" : "district"));
+  }
+
+  // Departments.
+  std::unordered_map<std::string, const Department*> depts;
+  std::set<std::string> types;
+  std::set<std::string> type_area;
+  for (const auto& dep : d.departments) {
+    auto [it, fresh] = depts.emplace(dep.id, &dep);
+    if (!fresh) err(dep.pos, "department id " + dep.id + " is used twice (first at line " + std::to_string(it->second->pos.line) + ")");
+    auto a = areas.find(dep.area);
+    if (a == areas.end()) err(dep.pos, "department " + dep.id + " serves unknown area " + dep.area);
+    else if (a->second->level == AreaLevel::community)
+      err(dep.pos, "department " + dep.id + " must serve the district or a street, not a community");
+    if (!type_area.insert(dep.type + "\n" + dep.area).second)
+      err(dep.pos, "department " + dep.id + ": another department of type " + dep.type + " already serves " + dep.area);
+    types.insert(dep.type);
+  }
+  if (!d.arbitration_dept.empty() && !depts.count(d.arbitration_dept))
+    errs.push_back({(std::filesystem::path(d.dir) / "deployment.yaml").string(), 0,
+                    "arbitration names unknown department " + d.arbitration_dept});
+
+  // Categories.
+  std::set<std::string> cat_paths;
+  for (const auto& c : d.categories) {
+    if (!cat_paths.insert(c.path).second) err(c.pos, "category " + c.path + " is defined twice");
+    if (c.leaf && c.type.empty()) err(c.pos, "category " + c.path + " has no responsible department type (type:)");
+    else if (!c.type.empty() && !types.count(c.type))
+      err(c.pos, "category " + c.path + ": no department has type " + c.type);
+    for (const auto& t : c.assist_types)
+      if (!types.count(t)) err(c.pos, "category " + c.path + ": no department has assisting type " + t);
+  }
+  if (!types.count(d.fallback_type))
+    errs.push_back({(std::filesystem::path(d.dir) / "deployment.yaml").string(), 0,
+                    "fallback_type " + d.fallback_type + " matches no department"});
+
+  // Gazetteer.
+  auto community = [&](const std::string& code) {
+    auto it = areas.find(code);
+    return it != areas.end() && it->second->level == AreaLevel::community;
+  };
+  for (const auto& s : d.roads) {
+    if (!community(s.community)) err(s.pos, "road " + s.road + ": " + s.community + " is not a known community");
+    if (s.from > s.to || s.from < 0)
+      err(s.pos, "road " + s.road + ": house numbers from " + std::to_string(s.from) + " to " + std::to_string(s.to) + " is an empty range");
+  }
+  for (const auto& p : d.places)
+    if (!community(p.community)) err(p.pos, "place " + p.name + ": " + p.community + " is not a known community");
+
+  // Routing.
+  for (const auto& c : d.emergency) {
+    if (c.line != "110" && c.line != "119" && c.line != "120" && c.line != "122")
+      err(c.pos, "emergency line must be 110, 119, 120 or 122, not '" + c.line + "'");
+    if (c.keywords.empty()) err(c.pos, "emergency line " + c.line + " has no keywords");
+  }
+  std::map<std::string, const RoutingOverride*> seen_rules;
+  for (const auto& o : d.overrides) {
+    if (!depts.count(o.lead)) err(o.pos, "rule " + o.name + ": lead names unknown department " + o.lead);
+    for (const auto& a : o.assist)
+      if (!depts.count(a)) err(o.pos, "rule " + o.name + ": assist names unknown department " + a);
+    if (!areas.count(o.area)) err(o.pos, "rule " + o.name + ": unknown area " + o.area);
+    bool cat_known = cat_paths.count(o.category) > 0;
+    if (!cat_known) err(o.pos, "rule " + o.name + ": unknown category " + o.category + " (it can never fire)");
+    auto [it, fresh] = seen_rules.emplace(o.category + "\n" + o.area, &o);
+    if (!fresh)
+      err(o.pos, "rule " + o.name + " can never fire: rule " + it->second->name + " (line " +
+                     std::to_string(it->second->pos.line) + ") already covers " + o.category + " in " + o.area);
+  }
+
+  // Users.
+  std::set<std::string> user_ids;
+  for (const auto& u : d.users) {
+    if (!user_ids.insert(u.id).second) err(u.pos, "user id " + u.id + " is used twice");
+    bool needs_dept = u.role == Role::clerk || u.role == Role::coordinator;
+    if (needs_dept && u.dept.empty()) err(u.pos, "user " + u.id + ": a " + std::string(name(u.role)) + " needs a dept");
+    if (!u.dept.empty() && !depts.count(u.dept)) err(u.pos, "user " + u.id + " names unknown department " + u.dept);
+    if (!u.area.empty() && !areas.count(u.area)) err(u.pos, "user " + u.id + " names unknown area " + u.area);
+  }
+  return errs;
+}
+
+std::string summarize(const Deployment& d) {
+  int streets = 0, communities = 0, leaves = 0;
+  for (const auto& a : d.areas) {
+    if (a.level == AreaLevel::street) ++streets;
+    if (a.level == AreaLevel::community) ++communities;
+  }
+  for (const auto& c : d.categories) leaves += c.leaf ? 1 : 0;
+  std::ostringstream o;
+  o << d.name << " (config version " << d.version << ")\n"
+    << "  areas:       1 district, " << streets << " streets/towns, " << communities << " communities/villages\n"
+    << "  departments: " << d.departments.size() << "\n"
+    << "  categories:  " << d.categories.size() << " (" << leaves << " leaf)\n"
+    << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size() << " estates/landmarks\n"
+    << "  routing:     " << d.overrides.size() << " overrides, " << d.emergency.size() << " emergency lines\n"
+    << "  users:       " << d.users.size() << "\n";
+  return o.str();
+}
+
+}  // namespace huying::core
