@@ -20,15 +20,16 @@ AreaTree::AreaTree(const Deployment& d) : d_(d) {
     by_code_.emplace(d.areas[i].code, i);
     if (d.areas[i].level == AreaLevel::district && !district_) district_ = &d.areas[i];
   }
-  for (const auto& p : d.places) names_.push_back({p.name, p.community, "estate"});
+  for (const auto& p : d.places) places_.push_back({p.name, p.community, "estate"});
   for (const auto& a : d.areas) {
     if (a.level == AreaLevel::district) continue;
-    names_.push_back({a.name, a.code, "alias"});
-    for (const auto& al : a.aliases) names_.push_back({al, a.code, "alias"});
+    area_names_.push_back({a.name, a.code, "name"});
+    for (const auto& al : a.aliases) area_names_.push_back({al, a.code, "alias"});
   }
-  // Longest first, so "文华花园二期" wins over "文华花园" and "文华".
-  std::stable_sort(names_.begin(), names_.end(),
-                   [](const Name& x, const Name& y) { return x.text.size() > y.text.size(); });
+  // Longest first, so "文华花园二期" wins over "文华花园" and "文华社区" over "文华".
+  auto longest = [](const Name& x, const Name& y) { return x.text.size() > y.text.size(); };
+  std::stable_sort(places_.begin(), places_.end(), longest);
+  std::stable_sort(area_names_.begin(), area_names_.end(), longest);
   for (const auto& r : d.roads) roads_[r.road].push_back(&r);
   for (const auto& [name, _] : roads_) road_names_.push_back(name);
   std::sort(road_names_.begin(), road_names_.end(), [](const std::string& x, const std::string& y) {
@@ -121,19 +122,27 @@ Placement AreaTree::place(std::string_view area_code, std::string_view address,
     if (auto p = by_polygon(*lat, *lng)) return *p;
   }
   if (!address.empty()) {
-    // Estates, landmarks and community names are community-precise.
+    // Most specific first: a named estate or landmark, then a road with its
+    // house number, then community and street names and aliases (short
+    // aliases also occur inside road names, so they come last).
+    for (const auto& n : places_) {
+      if (address.find(n.text) == std::string_view::npos) continue;
+      if (const Area* a = find(n.area)) return {a->code, a->level, n.kind, n.text, false};
+    }
+    auto road = by_road(address);
+    if (road && !road->needs_review) return *road;
     std::optional<Placement> street_hit;
-    for (const auto& n : names_) {
+    for (const auto& n : area_names_) {
       if (address.find(n.text) == std::string_view::npos) continue;
       const Area* a = find(n.area);
       if (!a) continue;
-      if (a->level == AreaLevel::community)
+      // A community name wins, unless a road placed the order in another street.
+      if (a->level == AreaLevel::community && (!road || a->parent == road->area))
         return {a->code, a->level, n.kind, n.text, false};
-      if (!street_hit) street_hit = Placement{a->code, a->level, n.kind, n.text, true};
+      if (a->level == AreaLevel::street && !street_hit)
+        street_hit = Placement{a->code, a->level, n.kind, n.text, true};
     }
-    if (auto p = by_road(address)) {
-      if (!p->needs_review || !street_hit) return *p;
-    }
+    if (road) return *road;
     if (street_hit) return *street_hit;
   }
   Placement none;

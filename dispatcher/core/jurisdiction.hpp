@@ -18,7 +18,7 @@ namespace huying::core {
 struct Placement {
   std::string area;  // the most specific area found (the district when nothing matched)
   AreaLevel level = AreaLevel::district;
-  std::string matched_by;  // code | polygon | estate | road | alias | none
+  std::string matched_by;  // code | polygon | estate | road | name | alias | none
   std::string detail;      // what matched, e.g. "桂澜路 88号"
   bool needs_review = false;  // not placed at community level: the dispatcher must check
 };
@@ -51,7 +51,8 @@ class AreaTree {
     std::string area;
     std::string kind;  // estate | landmark | alias
   };
-  std::vector<Name> names_;
+  std::vector<Name> places_;      // estates and landmarks
+  std::vector<Name> area_names_;  // community/street names, then their aliases
   std::unordered_map<std::string, std::vector<const RoadSegment*>> roads_;
   std::vector<std::string> road_names_;  // longest first
 };

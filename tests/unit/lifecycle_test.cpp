@@ -202,11 +202,16 @@ TEST_CASE("reopen and whistle, the transitions that need a particular order") {
     REQUIRE_FALSE(again.ok());
     CHECK(again.rejection->field == "depts");
   }
-  SECTION("a coordinator cannot whistle on another department's order") {
-    WorkOrder o = order_in(Status::claimed);
+  SECTION("a coordinator whistles on any order in the street, never outside it") {
+    WorkOrder o = order_in(Status::claimed);  // led by 城管 (cg), in the coordinator's street
+    CHECK(run(o, cmd(CommandType::whistle, {{"depts", json::array{"zj"}}}), coord).ok());
+    o.area = "440605002001";  // another street
     auto d = run(o, cmd(CommandType::whistle, {{"depts", json::array{"zj"}}}), coord);
     REQUIRE_FALSE(d.ok());
     CHECK(d.rejection->code == RejectCode::out_of_scope);
+    // ...and whistling does not make them a clerk of that order.
+    o.area = "440605001003";
+    CHECK(run(o, cmd(CommandType::note, {{"text", "x"}}), coord).rejection->code == RejectCode::out_of_scope);
   }
 }
 
