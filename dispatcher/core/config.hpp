@@ -81,6 +81,28 @@ struct EmergencyCue {
   SourcePos pos;
 };
 
+// Escalation (DOMAIN.md, Escalation): a trigger and what to do when it fires.
+enum class Trigger {
+  not_claimed,  // dispatched, not claimed by dispatched_at + factor × claim allowance
+  overdue,      // claimed, not replied by reply_due + working_days
+  returned,     // returned `times` times (ping-pong)
+  hot_spot,     // `count` orders of one category in one community within `days`
+  unsatisfied   // call-back says not solved or not satisfied
+};
+enum class Action { notify_lead, supervise, urge, report_list, mark_difficult, hot_spot, reopen };
+
+struct EscalationRule {
+  std::string name;
+  Trigger trigger = Trigger::not_claimed;
+  Action action = Action::notify_lead;
+  double factor = 1.0;   // not_claimed
+  int working_days = 0;  // overdue
+  int times = 2;         // returned
+  int count = 3;         // hot_spot
+  int days = 7;          // hot_spot
+  SourcePos pos;
+};
+
 struct UserConfig {
   std::string id;
   std::string name;
@@ -104,7 +126,11 @@ struct Deployment {
   std::vector<EmergencyCue> emergency;
   std::string fallback_type = "street_hub";  // when no department of the type is found
   std::string arbitration_dept;              // district seat for unplaced / 疑难 orders
+  std::vector<EscalationRule> escalation;
   std::vector<UserConfig> users;
 };
+
+// DOMAIN.md's default escalation rules, used when escalation.yaml is absent.
+std::vector<EscalationRule> default_escalation_rules();
 
 }  // namespace huying::core

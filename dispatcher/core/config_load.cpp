@@ -1,5 +1,7 @@
 #include "dispatcher/core/config_load.hpp"
 
+#include "dispatcher/core/escalation.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
@@ -307,6 +309,44 @@ LoadResult load_deployment(const std::string& dir) {
     }
   }
   {
+    Reader r(path("escalation.yaml"), res.errors);
+    YAML::Node doc = r.load(false);
+    if (!doc) d->escalation = default_escalation_rules();
+    for (const auto& item : r.list(doc, "rules")) {
+      EscalationRule e;
+      e.name = r.str(item, "name", true);
+      e.pos = r.pos(item);
+      std::string trig = r.str(item, "trigger", true);
+      static const std::map<std::string, Trigger> triggers = {
+          {"not_claimed", Trigger::not_claimed}, {"overdue", Trigger::overdue},
+          {"returned", Trigger::returned},       {"hot_spot", Trigger::hot_spot},
+          {"unsatisfied", Trigger::unsatisfied}};
+      static const std::map<std::string, Action> actions = {
+          {"notify_lead", Action::notify_lead},       {"supervise", Action::supervise},
+          {"urge", Action::urge},                     {"report_list", Action::report_list},
+          {"mark_difficult", Action::mark_difficult}, {"hot_spot", Action::hot_spot},
+          {"reopen", Action::reopen}};
+      if (auto t = triggers.find(trig); t != triggers.end()) e.trigger = t->second;
+      else if (!trig.empty()) r.error(item, "rule " + e.name + ": unknown trigger '" + trig + "'");
+      std::string act = r.str(item, "action", true);
+      if (auto a = actions.find(act); a != actions.end()) e.action = a->second;
+      else if (!act.empty()) r.error(item, "rule " + e.name + ": unknown action '" + act + "'");
+      std::string factor = r.str(item, "factor", false);
+      if (!factor.empty()) {
+        try {
+          e.factor = std::stod(factor);
+        } catch (const std::exception&) {
+          r.error(item, "rule " + e.name + ": factor must be a number");
+        }
+      }
+      e.working_days = r.integer(item, "working_days", false, 0);
+      e.times = r.integer(item, "times", false, 2);
+      e.count = r.integer(item, "count", false, 3);
+      e.days = r.integer(item, "days", false, 7);
+      d->escalation.push_back(std::move(e));
+    }
+  }
+  {
     Reader r(path("users.yaml"), res.errors);
     YAML::Node doc = r.load(false);
     for (const auto& item : r.list(doc, "users")) {
@@ -449,6 +489,30 @@ std::vector<ConfigError> validate(const Deployment& d) {
                      std::to_string(it->second->pos.line) + ") already covers " + o.category + " in " + o.area);
   }
 
+  // Escalation: each action must make sense for its trigger, and each rule
+  // must be able to fire.
+  std::set<std::string> rule_names;
+  for (const auto& e : d.escalation) {
+    if (!rule_names.insert(e.name).second) err(e.pos, "escalation rule " + e.name + " is defined twice");
+    std::set<Action> ok;
+    switch (e.trigger) {
+      case Trigger::not_claimed: ok = {Action::notify_lead, Action::supervise, Action::urge}; break;
+      case Trigger::overdue: ok = {Action::notify_lead, Action::supervise, Action::urge, Action::report_list}; break;
+      case Trigger::returned: ok = {Action::notify_lead, Action::supervise, Action::mark_difficult}; break;
+      case Trigger::hot_spot: ok = {Action::hot_spot}; break;
+      case Trigger::unsatisfied: ok = {Action::notify_lead, Action::supervise, Action::reopen}; break;
+    }
+    if (!ok.count(e.action)) err(e.pos, "escalation rule " + e.name + ": this action does not go with its trigger");
+    if (e.trigger == Trigger::not_claimed && !(e.factor > 0))
+      err(e.pos, "escalation rule " + e.name + " can never fire: factor must be above 0");
+    if (e.trigger == Trigger::overdue && e.working_days < 0)
+      err(e.pos, "escalation rule " + e.name + ": working_days must not be negative");
+    if (e.trigger == Trigger::returned && e.times < 1)
+      err(e.pos, "escalation rule " + e.name + " can never fire: times must be at least 1");
+    if (e.trigger == Trigger::hot_spot && (e.count < 2 || e.days < 1))
+      err(e.pos, "escalation rule " + e.name + " can never fire: count must be at least 2 and days at least 1");
+  }
+
   // Users.
   std::set<std::string> user_ids;
   for (const auto& u : d.users) {
@@ -475,6 +539,7 @@ std::string summarize(const Deployment& d) {
     << "  categories:  " << d.categories.size() << " (" << leaves << " leaf)\n"
     << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size() << " estates/landmarks\n"
     << "  routing:     " << d.overrides.size() << " overrides, " << d.emergency.size() << " emergency lines\n"
+    << "  escalation:  " << d.escalation.size() << " rules\n"
     << "  users:       " << d.users.size() << "\n";
   return o.str();
 }

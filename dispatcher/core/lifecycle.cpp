@@ -39,6 +39,7 @@ Millis NaturalSlaPolicy::max_extended_due(const WorkOrder& o) const {
   return o.claimed_at + 2 * handling_allowance(o);
 }
 Millis NaturalSlaPolicy::report_due(const WorkOrder&, Millis t) const { return t + 30 * kMinute; }
+Millis NaturalSlaPolicy::add_working_days(Millis t, int n) const { return t + n * kDay; }
 
 // ---------------------------------------------------------------------------
 // Reading command arguments with a precise rejection for the first bad field.
@@ -595,14 +596,25 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       if (args.error()) return bad();
       json::array dj;
       for (const auto& d : depts) {
-        if (o->has_dept(d) || std::find(o->whistled.begin(), o->whistled.end(), d) != o->whistled.end())
+        bool called = std::any_of(o->whistles.begin(), o->whistles.end(),
+                                  [&](const Whistle& w) { return w.dept == d; });
+        if (o->has_dept(d) || called)
           return reject(RejectCode::invalid_field, "depts",
                         "department " + d + " is already on this order");
         if (ctx.dept_exists && !ctx.dept_exists(d))
           return reject(RejectCode::invalid_field, "depts", "depts names unknown department " + d);
         dj.push_back(json::string(d));
       }
+      // Each called department gets a linked order: numbers are taken now so
+      // the event says exactly which orders it created.
+      json::array children;
+      for (const auto& d : depts) {
+        if (!ctx.allocate) break;
+        auto [id, number] = ctx.allocate();
+        children.push_back({{"dept", d}, {"id", id}, {"number", number}});
+      }
       return ev(EventType::whistled, {{"depts", std::move(dj)},
+                                      {"children", std::move(children)},
                                       {"comment", comment},
                                       {"report_due", ctx.sla->report_due(*o, now)}});
     }
@@ -655,6 +667,7 @@ void apply(WorkOrder& o, const Event& ev) {
       if (auto* p = d.if_contains("lng")) o.lng = p->to_number<double>();
       o.title = s_of(d, "title");
       o.description = s_of(d, "description");
+      o.parent = s_of(d, "parent");
       if (auto* c = d.if_contains("citizen"); c && c->is_object()) {
         const auto& cj = c->get_object();
         o.citizen = {s_of(cj, "name"), s_of(cj, "phone"), s_of(cj, "id_number")};
@@ -750,10 +763,42 @@ void apply(WorkOrder& o, const Event& ev) {
       if (s_of(d, "level") == "supervise") o.supervised = true;
       ++o.supervise_count;
       break;
-    case EventType::whistled:
-      if (auto* a = d.if_contains("depts"); a && a->is_array())
-        for (const auto& x : a->get_array()) o.whistled.emplace_back(x.as_string());
+    case EventType::whistled: {
+      Millis due = i_of(d, "report_due");
+      const json::array* children = nullptr;
+      if (auto* c = d.if_contains("children"); c && c->is_array()) children = &c->get_array();
+      if (auto* a = d.if_contains("depts"); a && a->is_array()) {
+        for (const auto& x : a->get_array()) {
+          Whistle w{std::string(x.as_string()), {}, due, 0};
+          if (children)
+            for (const auto& c : *children)
+              if (s_of(c.as_object(), "dept") == w.dept) w.child = s_of(c.as_object(), "number");
+          o.whistles.push_back(std::move(w));
+        }
+      }
       break;
+    }
+    case EventType::reported:
+      for (auto& w : o.whistles)
+        if (w.dept == s_of(d, "dept") && w.reported_at == 0) w.reported_at = ev.at;
+      break;
+    case EventType::escalated: {
+      o.escalations.push_back(s_of(d, "rule"));
+      std::string action = s_of(d, "action");
+      if (action == "supervise") {
+        o.supervised = true;
+        ++o.supervise_count;
+      } else if (action == "urge") {
+        ++o.supervise_count;
+      } else if (action == "report_list") {
+        o.reported_list = true;
+      } else if (action == "mark_difficult") {
+        o.difficult = true;
+      } else if (action == "hot_spot") {
+        o.hot_spot = true;
+      }
+      break;
+    }
     case EventType::merged:
       o.status = Status::cancelled;
       o.duplicate = true;
@@ -767,6 +812,52 @@ void apply(WorkOrder& o, const Event& ev) {
   }
   o.version = ev.seq;
   o.updated_at = ev.at;
+}
+
+std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Event& whistled) {
+  std::vector<std::vector<Event>> out;
+  auto* children = whistled.data.if_contains("children");
+  if (!children || !children->is_array()) return out;
+  const Millis due = i_of(whistled.data, "report_due");
+  for (const auto& c : children->get_array()) {
+    const auto& cj = c.as_object();
+    std::string number = s_of(cj, "number");
+    json::object intake = to_json(parent);  // the same matter, seen from the called department
+    json::object d{{"id", i_of(cj, "id")},
+                   {"number", number},
+                   {"parent", parent.number},
+                   {"channel", intake["channel"]},
+                   {"kind", intake["kind"]},
+                   {"urgency", intake["urgency"]},
+                   {"mode", name(Mode::coordinated)},
+                   {"category", parent.category},
+                   {"area", parent.area},
+                   {"address", parent.address},
+                   {"title", "【吹哨】" + parent.title},
+                   {"description", parent.description},
+                   {"citizen", intake["citizen"]}};
+    if (parent.lat) d["lat"] = *parent.lat;
+    if (parent.lng) d["lng"] = *parent.lng;
+    Event created{number, 1, whistled.at, whistled.actor, EventType::created, std::move(d)};
+    Event dispatched{number, 2, whistled.at, whistled.actor, EventType::dispatched,
+                     {{"lead", s_of(cj, "dept")},
+                      {"assist", json::array{}},
+                      {"mode", name(Mode::coordinated)},
+                      {"claim_due", due}}};
+    out.push_back({std::move(created), std::move(dispatched)});
+  }
+  return out;
+}
+
+Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Event& claimed) {
+  const std::string* dept = child.lead_dept();
+  Millis due = 0;
+  for (const auto& w : parent.whistles)
+    if (w.child == child.number) due = w.due;
+  return Event{parent.number, parent.version + 1, claimed.at, claimed.actor, EventType::reported,
+               {{"dept", dept ? *dept : std::string()},
+                {"child", child.number},
+                {"on_time", due == 0 || claimed.at <= due}}};
 }
 
 WorkOrder replay(const std::vector<Event>& history) {

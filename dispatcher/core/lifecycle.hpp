@@ -73,6 +73,8 @@ class SlaPolicy {
   virtual Millis max_extended_due(const WorkOrder& o) const = 0;
   // 吹哨报到: a called department must report by this instant.
   virtual Millis report_due(const WorkOrder& o, Millis whistled_at) const = 0;
+  // t moved on by n working days (escalation: "催办 the next working day").
+  virtual Millis add_working_days(Millis t, int n) const = 0;
 };
 
 // Natural-time stand-in: working days counted as calendar days.
@@ -83,6 +85,7 @@ class NaturalSlaPolicy final : public SlaPolicy {
   Millis visit_due(const WorkOrder& o, Millis t) const override;
   Millis max_extended_due(const WorkOrder& o) const override;
   Millis report_due(const WorkOrder& o, Millis t) const override;
+  Millis add_working_days(Millis t, int n) const override;
 };
 
 struct DecideContext {
@@ -102,6 +105,14 @@ Decision decide(const WorkOrder* order, const Command& cmd, const Actor& actor,
 // Applies one event. REQUIRES: ev.seq == o.version + 1 (a `created` event
 // starts from a default-constructed order).
 void apply(WorkOrder& o, const Event& ev);
+
+// 吹哨报到: the linked orders a `whistled` event calls for, one per called
+// department, each as its first events [created, dispatched] (the 报到
+// deadline is the claim deadline; mode 积极办; parent set).
+std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Event& whistled);
+// The parent's `reported` event when a linked order is claimed.
+// REQUIRES: child.parent == parent.number; `claimed` is the child's claim.
+Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Event& claimed);
 
 // Rebuilds an order from its full history.
 WorkOrder replay(const std::vector<Event>& history);

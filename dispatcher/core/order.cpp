@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace huying::core {
@@ -18,6 +19,10 @@ bool WorkOrder::has_dept(std::string_view dept) const {
   for (const auto& a : depts)
     if (a.dept == dept) return true;
   return false;
+}
+
+bool WorkOrder::escalated(std::string_view rule) const {
+  return std::find(escalations.begin(), escalations.end(), rule) != escalations.end();
 }
 
 std::string mask_phone(std::string_view phone) {
@@ -80,8 +85,14 @@ json::object to_json(const WorkOrder& o) {
   j["transfer_ref"] = o.transfer_ref;
   j["parent"] = o.parent;
   json::array wh;
-  for (const auto& d : o.whistled) wh.push_back(json::string(d));
-  j["whistled"] = std::move(wh);
+  for (const auto& w : o.whistles)
+    wh.push_back({{"dept", w.dept}, {"child", w.child}, {"due", w.due}, {"reported_at", w.reported_at}});
+  j["whistles"] = std::move(wh);
+  json::array es;
+  for (const auto& e : o.escalations) es.push_back(json::string(e));
+  j["escalations"] = std::move(es);
+  j["reported_list"] = o.reported_list;
+  j["hot_spot"] = o.hot_spot;
   j["version"] = o.version;
   return j;
 }
@@ -164,8 +175,16 @@ WorkOrder order_from_json(const json::value& v) {
     o.transfer_line = str_at(j, "transfer_line");
     o.transfer_ref = str_at(j, "transfer_ref");
     o.parent = str_at(j, "parent");
-    if (auto* p = j.if_contains("whistled"))
-      for (const auto& d : p->as_array()) o.whistled.emplace_back(d.as_string());
+    if (auto* p = j.if_contains("whistles"))
+      for (const auto& w : p->as_array()) {
+        const auto& wj = w.as_object();
+        o.whistles.push_back({str_at(wj, "dept"), str_at(wj, "child"), int_at(wj, "due"),
+                              int_at(wj, "reported_at")});
+      }
+    if (auto* p = j.if_contains("escalations"))
+      for (const auto& e : p->as_array()) o.escalations.emplace_back(e.as_string());
+    if (auto* p = j.if_contains("reported_list")) o.reported_list = p->as_bool();
+    if (auto* p = j.if_contains("hot_spot")) o.hot_spot = p->as_bool();
     o.version = static_cast<std::uint32_t>(int_at(j, "version"));
     return o;
   } catch (const std::invalid_argument&) {

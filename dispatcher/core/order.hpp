@@ -39,6 +39,14 @@ struct ExtensionRequest {
   std::string by;
 };
 
+// One department called in by 吹哨, with its linked order.
+struct Whistle {
+  std::string dept;
+  std::string child;     // the linked order's number
+  Millis due = 0;        // 报到 deadline
+  Millis reported_at = 0;  // when it claimed the linked order (0 = not yet)
+};
+
 struct WorkOrder {
   std::int64_t id = 0;     // internal key, dense, assigned at creation
   std::string number;      // human readable, e.g. HY20261123000123
@@ -85,7 +93,10 @@ struct WorkOrder {
   std::string transfer_line; // 110/119/120/122
   std::string transfer_ref;
   std::string parent;        // for a linked (吹哨) order: the parent's number
-  std::vector<std::string> whistled;  // departments called in (吹哨)
+  std::vector<Whistle> whistles;      // departments called in (吹哨)
+  std::vector<std::string> escalations;  // names of the escalation rules that fired
+  bool reported_list = false;  // on the 通报 list
+  bool hot_spot = false;       // 高频: part of a repeated-complaint cluster
 
   std::uint32_t version = 0;  // number of events applied = seq of the last one
 
@@ -94,6 +105,7 @@ struct WorkOrder {
   // True when dept is assigned (lead or assisting).
   bool has_dept(std::string_view dept) const;
   bool open() const { return is_open(status); }
+  bool escalated(std::string_view rule) const;
 };
 
 // Full JSON form (includes the citizen's contact: for the store and for roles

@@ -57,7 +57,9 @@ enum class CommandType {
 enum class EventType {
   created, answered, transferred, dispatched, claimed, returned, extension_requested,
   extension_decided, noted, replied, visited, reopened, closed, supervised, whistled,
-  merged, cancelled
+  merged, cancelled,
+  escalated,  // an escalation rule fired (data.rule names it)
+  reported    // 吹哨报到: a called department reported (claimed its linked order)
 };
 
 template <class E>
@@ -92,7 +94,8 @@ HUYING_ENUM_NAMES(CommandType, "create"sv, "answer"sv, "transfer_emergency"sv, "
 HUYING_ENUM_NAMES(EventType, "created"sv, "answered"sv, "transferred"sv, "dispatched"sv,
                   "claimed"sv, "returned"sv, "extension_requested"sv, "extension_decided"sv,
                   "noted"sv, "replied"sv, "visited"sv, "reopened"sv, "closed"sv,
-                  "supervised"sv, "whistled"sv, "merged"sv, "cancelled"sv);
+                  "supervised"sv, "whistled"sv, "merged"sv, "cancelled"sv, "escalated"sv,
+                  "reported"sv);
 #undef HUYING_ENUM_NAMES
 
 // Code name of an enum value.

@@ -63,9 +63,8 @@ int serve(const ServeOptions& opts) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
-  std::fflush(stdout);
-
+  // Handlers first: a SIGTERM right after the "listening" line must stop us
+  // cleanly, not kill us.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -74,6 +73,9 @@ int serve(const ServeOptions& opts) {
     store->flush();  // everything acknowledged is already committed; this drains the rest
     ioc.stop();
   });
+  std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
+  std::fflush(stdout);
+
 
   std::vector<std::thread> pool;
   for (int i = 1; i < std::max(1, opts.threads); ++i) pool.emplace_back([&] { ioc.run(); });

@@ -26,6 +26,9 @@ class Child {
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      // Not the test framework's handlers: a signal before exec must act as
+      // it would on the real program.
+      for (int sig : {SIGTERM, SIGINT, SIGSEGV, SIGABRT, SIGPIPE}) ::signal(sig, SIG_DFL);
       dup2(fds[1], 1);
       close(fds[0]);
       close(fds[1]);

@@ -196,7 +196,10 @@ TEST_CASE("reopen and whistle, the transitions that need a particular order") {
     CHECK(d.events[0].type == EventType::whistled);
     CHECK(d.events[0].data.at("report_due").as_int64() == kT0 + kDay + 30 * kMinute);
     apply(o, d.events[0]);
-    CHECK(o.whistled == std::vector<std::string>{"cg", "zj"});
+    REQUIRE(o.whistles.size() == 2);
+    CHECK(o.whistles[0].dept == "cg");
+    CHECK(o.whistles[1].dept == "zj");
+    CHECK(o.whistles[1].due == kT0 + kDay + 30 * kMinute);
     // Calling the same department twice is refused.
     auto again = run(o, cmd(CommandType::whistle, {{"depts", json::array{"zj"}}}), coord);
     REQUIRE_FALSE(again.ok());

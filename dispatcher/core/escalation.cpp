@@ -1,0 +1,179 @@
+#include "dispatcher/core/escalation.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace huying::core {
+
+namespace json = boost::json;
+
+namespace {
+const char* action_name(Action a) {
+  switch (a) {
+    case Action::notify_lead: return "notify_lead";
+    case Action::supervise: return "supervise";
+    case Action::urge: return "urge";
+    case Action::report_list: return "report_list";
+    case Action::mark_difficult: return "mark_difficult";
+    case Action::hot_spot: return "hot_spot";
+    case Action::reopen: return "reopen";
+  }
+  return "";
+}
+const char* trigger_name(Trigger t) {
+  switch (t) {
+    case Trigger::not_claimed: return "not_claimed";
+    case Trigger::overdue: return "overdue";
+    case Trigger::returned: return "returned";
+    case Trigger::hot_spot: return "hot_spot";
+    case Trigger::unsatisfied: return "unsatisfied";
+  }
+  return "";
+}
+const Actor kSystem{"system", Role::system, "", ""};
+}  // namespace
+
+std::vector<EscalationRule> default_escalation_rules() {
+  std::vector<EscalationRule> r(7);
+  r[0].name = "超时未签收提醒";
+  r[0].trigger = Trigger::not_claimed;
+  r[0].factor = 1.0;
+  r[0].action = Action::notify_lead;
+  r[1].name = "超时未签收督办";
+  r[1].trigger = Trigger::not_claimed;
+  r[1].factor = 2.0;
+  r[1].action = Action::supervise;
+  r[2].name = "超期次日催办";
+  r[2].trigger = Trigger::overdue;
+  r[2].working_days = 1;
+  r[2].action = Action::urge;
+  r[3].name = "催办五日未办结通报";
+  r[3].trigger = Trigger::overdue;
+  r[3].working_days = 6;
+  r[3].action = Action::report_list;
+  r[4].name = "两次退单转疑难";
+  r[4].trigger = Trigger::returned;
+  r[4].times = 2;
+  r[4].action = Action::mark_difficult;
+  r[5].name = "七日三次高频";
+  r[5].trigger = Trigger::hot_spot;
+  r[5].count = 3;
+  r[5].days = 7;
+  r[5].action = Action::hot_spot;
+  r[6].name = "不满意重办";
+  r[6].trigger = Trigger::unsatisfied;
+  r[6].action = Action::reopen;
+  return r;
+}
+
+Escalator::Escalator(std::vector<EscalationRule> rules) : rules_(std::move(rules)) {}
+
+Event Escalator::escalated(const WorkOrder& o, const EscalationRule& r, Millis now, json::object detail) {
+  detail["rule"] = r.name;
+  detail["trigger"] = trigger_name(r.trigger);
+  detail["action"] = action_name(r.action);
+  return Event{o.number, o.version + 1, now, kSystem, EventType::escalated, std::move(detail)};
+}
+
+Millis Escalator::due_at(const WorkOrder& o, const EscalationRule& r, const SlaPolicy& sla) const {
+  if (o.escalated(r.name)) return 0;
+  switch (r.trigger) {
+    case Trigger::not_claimed:
+      if (o.status != Status::dispatched || o.claim_due == 0) return 0;
+      return o.dispatched_at +
+             static_cast<Millis>(std::llround(r.factor * static_cast<double>(o.claim_due - o.dispatched_at)));
+    case Trigger::overdue:
+      if (o.status != Status::claimed || o.reply_due == 0) return 0;
+      return r.working_days == 0 ? o.reply_due : sla.add_working_days(o.reply_due, r.working_days);
+    default: return 0;
+  }
+}
+
+Millis Escalator::next_due(const WorkOrder& o, const SlaPolicy& sla) const {
+  Millis best = 0;
+  for (const auto& r : rules_) {
+    Millis t = due_at(o, r, sla);
+    if (t && (!best || t < best)) best = t;
+  }
+  return best;
+}
+
+std::vector<Event> Escalator::fire_due(const WorkOrder& o, const EscalationContext& ctx) const {
+  std::vector<std::pair<Millis, const EscalationRule*>> due;
+  for (const auto& r : rules_) {
+    Millis t = due_at(o, r, *ctx.sla);
+    if (t && t <= ctx.now) due.emplace_back(t, &r);
+  }
+  std::stable_sort(due.begin(), due.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::vector<Event> out;
+  WorkOrder cur = o;
+  for (auto& [t, r] : due) {
+    Event e = escalated(cur, *r, ctx.now, {{"due", t}});
+    apply(cur, e);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
+                                    const EscalationContext& ctx) const {
+  std::vector<Event> out;
+  WorkOrder cur = after;
+  for (const auto& r : rules_) {
+    if (r.trigger == Trigger::returned && ev.type == EventType::returned && after.return_count >= r.times) {
+      Event e = escalated(cur, r, ctx.now, {{"returns", after.return_count}});
+      apply(cur, e);
+      out.push_back(e);
+      if (r.action == Action::mark_difficult && ctx.difficult_target) {
+        // 疑难件: to the street hub (or arbitration) instead of bouncing again.
+        std::string target = ctx.difficult_target(cur);
+        if (!target.empty()) {
+          WorkOrder probe = cur;
+          Event d{cur.number, cur.version + 1, ctx.now, kSystem, EventType::dispatched,
+                  {{"lead", target},
+                   {"assist", json::array{}},
+                   {"mode", name(cur.mode)},
+                   {"claim_due", ctx.sla->claim_due(probe, ctx.now)},
+                   {"ruling", "疑难件：" + r.name}}};
+          apply(cur, d);
+          out.push_back(std::move(d));
+        }
+      }
+    }
+    if (r.trigger == Trigger::unsatisfied && ev.type == EventType::visited && after.rating &&
+        (!after.rating->solved || after.rating->satisfaction == Satisfaction::unsatisfied)) {
+      Event e = escalated(cur, r, ctx.now);
+      apply(cur, e);
+      out.push_back(e);
+      if (r.action == Action::reopen) {
+        Event ro{cur.number, cur.version + 1, ctx.now, kSystem, EventType::reopened,
+                 {{"reason", "回访不满意，按规则“" + r.name + "”重办"},
+                  {"reply_due", ctx.sla->reply_due(cur, ctx.now)}}};
+        apply(cur, ro);
+        out.push_back(std::move(ro));
+      }
+    }
+  }
+  return out;
+}
+
+const EscalationRule* Escalator::hot_spot_rule() const {
+  for (const auto& r : rules_)
+    if (r.trigger == Trigger::hot_spot) return &r;
+  return nullptr;
+}
+
+std::vector<std::string> HotSpots::add(const std::string& area, const std::string& category,
+                                       const std::string& number, Millis at, int count, Millis window) {
+  auto& q = windows_[area + '\n' + category];
+  q.emplace_back(at, number);
+  while (!q.empty() && q.front().first <= at - window) q.pop_front();
+  std::vector<std::string> out;
+  if (static_cast<int>(q.size()) >= count)
+    for (const auto& [t, n] : q) out.push_back(n);
+  return out;
+}
+
+}  // namespace huying::core
