@@ -126,6 +126,7 @@ struct Deployment {
   std::vector<EmergencyCue> emergency;
   std::string fallback_type = "street_hub";  // when no department of the type is found
   std::string arbitration_dept;              // district seat for unplaced / 疑难 orders
+  bool auto_dispatch = false;  // dispatch at once when routing is sure (placed, not an emergency)
   std::vector<EscalationRule> escalation;
   std::vector<UserConfig> users;
 };

@@ -219,6 +219,9 @@ LoadResult load_deployment(const std::string& dir) {
       std::string fb = r.str(doc, "fallback_type", false);
       if (!fb.empty()) d->fallback_type = fb;
       d->arbitration_dept = r.str(doc, "arbitration", true);
+      std::string ad = r.str(doc, "auto_dispatch", false);
+      if (ad == "true" || ad == "yes") d->auto_dispatch = true;
+      else if (!ad.empty() && ad != "false" && ad != "no") r.error(doc["auto_dispatch"], "auto_dispatch must be true or false");
     } else if (doc) {
       r.error(doc, "expected a mapping with name, version, arbitration");
     }

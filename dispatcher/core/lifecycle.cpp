@@ -476,7 +476,15 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto mode = args.enumeration<Mode>("mode", false);
       std::string ruling = args.str("ruling", t == CommandType::arbitrate, kMaxText);
       if (args.error()) return bad();
-      if (auto r = read_depts(args, ctx, lead, assist)) return reject(r->code, r->field, r->reason);
+      // With no lead given, a dispatch follows routing's proposal.
+      const bool follow = t == CommandType::dispatch && !cmd.args.contains("lead") && o->proposal &&
+                          !o->proposal->lead.empty();
+      if (follow) {
+        lead = o->proposal->lead;
+        assist = o->proposal->assist;
+      } else if (auto r = read_depts(args, ctx, lead, assist)) {
+        return reject(r->code, r->field, r->reason);
+      }
       WorkOrder probe = *o;
       if (mode) probe.mode = *mode;
       json::array aj;
@@ -486,6 +494,15 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
                      {"mode", name(probe.mode)},
                      {"claim_due", ctx.sla->claim_due(probe, now)}};
       if (t == CommandType::arbitrate) d["ruling"] = ruling;
+      // Routing explains itself: the rule that chose the lead, or "manual".
+      if (o->proposal && o->proposal->lead == lead && t == CommandType::dispatch) {
+        d["rule"] = o->proposal->rule;
+        d["reason"] = o->proposal->reason;
+        d["config_version"] = o->proposal->config_version;
+      } else {
+        d["rule"] = "manual";
+        d["reason"] = ruling.empty() ? std::string("派单员指定") : ruling;
+      }
       return ev(EventType::dispatched, std::move(d));
     }
 
@@ -668,6 +685,12 @@ void apply(WorkOrder& o, const Event& ev) {
       o.title = s_of(d, "title");
       o.description = s_of(d, "description");
       o.parent = s_of(d, "parent");
+      if (auto* r = d.if_contains("route"); r && r->is_object()) o.proposal = proposal_from_json(r->get_object());
+      if (auto* p = d.if_contains("placement"); p && p->is_object()) {
+        o.placed_by = s_of(p->get_object(), "matched_by");
+        if (auto* nr = p->get_object().if_contains("needs_review"); nr && nr->is_bool())
+          o.needs_review = nr->get_bool();
+      }
       if (auto* c = d.if_contains("citizen"); c && c->is_object()) {
         const auto& cj = c->get_object();
         o.citizen = {s_of(cj, "name"), s_of(cj, "phone"), s_of(cj, "id_number")};

@@ -48,6 +48,15 @@ json::object to_json(const WorkOrder& o) {
   j["description"] = o.description;
   j["citizen"] = {{"name", o.citizen.name}, {"phone", o.citizen.phone},
                   {"id_number", o.citizen.id_number}};
+  j["placed_by"] = o.placed_by;
+  j["needs_review"] = o.needs_review;
+  if (o.proposal) {
+    json::array as;
+    for (const auto& a : o.proposal->assist) as.push_back(json::string(a));
+    j["proposal"] = {{"lead", o.proposal->lead},           {"assist", std::move(as)},
+                     {"transfer_line", o.proposal->transfer_line}, {"rule", o.proposal->rule},
+                     {"reason", o.proposal->reason},       {"config_version", o.proposal->config_version}};
+  }
   j["status"] = name(o.status);
   json::array depts;
   for (const auto& a : o.depts) depts.push_back({{"dept", a.dept}, {"role", name(a.role)}});
@@ -106,10 +115,14 @@ E enum_at(const json::object& j, std::string_view key) {
   return *v;
 }
 
+}  // namespace
+
 std::string str_at(const json::object& j, std::string_view key) {
   auto* p = j.if_contains(key);
   return p && p->is_string() ? std::string(p->get_string()) : std::string();
 }
+
+namespace {
 
 std::int64_t int_at(const json::object& j, std::string_view key) {
   auto* p = j.if_contains(key);
@@ -117,6 +130,19 @@ std::int64_t int_at(const json::object& j, std::string_view key) {
 }
 
 }  // namespace
+
+RouteProposal proposal_from_json(const json::object& p) {
+  RouteProposal r;
+  r.lead = str_at(p, "lead");
+  if (auto* a = p.if_contains("assist"); a && a->is_array())
+    for (const auto& x : a->get_array())
+      if (x.is_string()) r.assist.emplace_back(x.get_string());
+  r.transfer_line = str_at(p, "transfer_line");
+  r.rule = str_at(p, "rule");
+  r.reason = str_at(p, "reason");
+  r.config_version = str_at(p, "config_version");
+  return r;
+}
 
 WorkOrder order_from_json(const json::value& v) {
   try {
@@ -137,6 +163,9 @@ WorkOrder order_from_json(const json::value& v) {
     o.description = str_at(j, "description");
     const auto& c = j.at("citizen").as_object();
     o.citizen = {str_at(c, "name"), str_at(c, "phone"), str_at(c, "id_number")};
+    o.placed_by = str_at(j, "placed_by");
+    if (auto* p = j.if_contains("needs_review")) o.needs_review = p->as_bool();
+    if (auto* p = j.if_contains("proposal"); p && p->is_object()) o.proposal = proposal_from_json(p->as_object());
     o.status = enum_at<Status>(j, "status");
     for (const auto& d : j.at("depts").as_array()) {
       const auto& dj = d.as_object();

@@ -39,6 +39,16 @@ struct ExtensionRequest {
   std::string by;
 };
 
+// What routing proposed at intake, and why (kept in the created event).
+struct RouteProposal {
+  std::string lead;
+  std::vector<std::string> assist;
+  std::string transfer_line;  // 110/119/120/122 for an emergency cue
+  std::string rule;
+  std::string reason;
+  std::string config_version;
+};
+
 // One department called in by 吹哨, with its linked order.
 struct Whistle {
   std::string dept;
@@ -61,6 +71,9 @@ struct WorkOrder {
   std::string title;
   std::string description;
   Citizen citizen;
+  std::string placed_by;      // how the area was found: code | polygon | estate | road | name | alias | none
+  bool needs_review = false;  // not placed at community level: the dispatcher must check
+  std::optional<RouteProposal> proposal;
 
   Status status = Status::received;
   std::vector<Assignment> depts;  // lead first, then assisting
@@ -113,6 +126,11 @@ struct WorkOrder {
 boost::json::object to_json(const WorkOrder& o);
 // Inverse of to_json. Throws std::invalid_argument on a malformed document.
 WorkOrder order_from_json(const boost::json::value& v);
+
+// Reads a proposal as stored by to_json (also the `route` of a created event).
+RouteProposal proposal_from_json(const boost::json::object& p);
+// A string member, or "" when absent or not a string.
+std::string str_at(const boost::json::object& j, std::string_view key);
 
 // Masks a phone number for logs and displays: 138****5678.
 std::string mask_phone(std::string_view phone);

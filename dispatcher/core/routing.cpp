@@ -156,9 +156,21 @@ Route Router::route(const RouteInput& in) const {
   return r;
 }
 
+std::string RuleSet::difficult_target(const WorkOrder& o) const {
+  const Deployment& d = *deployment;
+  const std::string* current = o.lead_dept();
+  for (const Area* a : router->areas().ancestors(o.area)) {
+    if (a->level != AreaLevel::street) continue;
+    const Department* hub = router->dept_at(d.fallback_type, a->code);
+    if (hub && !(current && *current == hub->id)) return hub->id;
+  }
+  return d.arbitration_dept;
+}
+
 std::shared_ptr<const RuleSet> make_rule_set(std::shared_ptr<const Deployment> d) {
   auto rs = std::make_shared<RuleSet>();
   rs->router = std::make_unique<Router>(*d);
+  rs->escalator = std::make_unique<Escalator>(d->escalation);
   rs->deployment = std::move(d);
   return rs;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dispatcher/core/config.hpp"
+#include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/jurisdiction.hpp"
 
 namespace huying::core {
@@ -73,6 +74,10 @@ class Router {
 struct RuleSet {
   std::shared_ptr<const Deployment> deployment;
   std::unique_ptr<Router> router;
+  std::unique_ptr<Escalator> escalator;
+  // Where a 疑难件 goes: the street hub of the order's street, or the district
+  // arbitration seat when there is none or the hub itself returned it.
+  std::string difficult_target(const WorkOrder& o) const;
 };
 std::shared_ptr<const RuleSet> make_rule_set(std::shared_ptr<const Deployment> d);
 

@@ -3,25 +3,45 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <unordered_map>
 
+#include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/order_number.hpp"
 
 namespace huying::engine {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
+using core::Event;
+using core::EventType;
 using core::WorkOrder;
+
+namespace {
+const core::Actor kSystem{"system", core::Role::system, "", ""};
+
+std::string text_of(const json::object& args, std::string_view key) {
+  auto* p = args.if_contains(key);
+  return p && p->is_string() ? std::string(p->get_string()) : std::string();
+}
+std::optional<double> number_of(const json::object& args, std::string_view key) {
+  auto* p = args.if_contains(key);
+  if (!p || !p->is_number()) return std::nullopt;
+  return p->to_number<double>();
+}
+}  // namespace
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Impl(asio::io_context& ioc, db::Store& s, EngineOptions o)
-      : strand(asio::make_strand(ioc)), store(s), opts(o) {}
+      : strand(asio::make_strand(ioc)), store(s), opts(std::move(o)) {}
 
   asio::strand<asio::io_context::executor_type> strand;
   db::Store& store;
-  EngineOptions opts;
+  EngineOptions opts;  // opts.rules is swapped on the strand
 
   // Owned by the strand.
   struct Live {
@@ -31,6 +51,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unordered_map<std::string, Live> orders;            // open (and in-flight) orders
   std::unordered_map<std::string, std::string> idem_keys;  // key -> number
   core::OrderNumbering numbering;
+  core::HotSpots hot;
   std::int64_t last_id = 0;
   std::atomic<std::size_t> open_count{0};
 
@@ -42,7 +63,28 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     numbering.observe(store.max_order_number());
     last_id = store.max_order_id();
     open_count = orders.size();
+    rebuild_hot_spots();
     spdlog::info("engine: loaded {} open orders, last id {}", orders.size(), last_id);
+  }
+
+  // The hot-spot window holds the last `days` of orders, closed ones included.
+  void rebuild_hot_spots() {
+    const core::EscalationRule* rule = opts.rules ? opts.rules->escalator->hot_spot_rule() : nullptr;
+    if (!rule) return;
+    const core::Millis window = rule->days * core::kDay;
+    db::OrderFilter f;
+    f.created_from = opts.clock->now() - window;
+    f.limit = 500;
+    std::vector<WorkOrder> recent;
+    for (;;) {
+      auto page = store.list_orders(f);
+      for (auto& o : page.items) recent.push_back(std::move(o));
+      if (page.items.empty() || static_cast<std::int64_t>(recent.size()) >= page.total) break;
+      f.offset += f.limit;
+    }
+    std::sort(recent.begin(), recent.end(),
+              [](const WorkOrder& a, const WorkOrder& b) { return a.created_at < b.created_at; });
+    for (const auto& o : recent) hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
   }
 
   // Looks an order up: live state first, else the store (closed orders).
@@ -62,17 +104,36 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     });
   }
 
+  core::DecideContext decide_context(core::Millis now) {
+    core::DecideContext ctx;
+    ctx.now = now;
+    ctx.sla = opts.sla;
+    ctx.allocate = [this, now] { return std::pair{++last_id, numbering.next(now)}; };
+    if (opts.rules) {
+      auto rules = opts.rules;
+      ctx.dept_exists = [rules](std::string_view id) { return rules->router->dept(std::string(id)) != nullptr; };
+    }
+    return ctx;
+  }
+
+  static void reject(ReplyHandler& done, core::RejectCode code, std::string field, std::string reason) {
+    Reply r;
+    r.rejection = core::Rejection{code, std::move(field), std::move(reason)};
+    done(std::move(r));
+  }
+
   void execute(Request req, ReplyHandler done) {
     const core::Millis now = opts.clock->now();
-    Reply reply;
+    const bool creating = req.cmd.type == core::CommandType::create;
 
     // Idempotent create: a retry gets the first order back.
-    if (req.cmd.type == core::CommandType::create && !req.idempotency_key.empty()) {
+    if (creating && !req.idempotency_key.empty()) {
       std::optional<std::string> known;
       if (auto it = idem_keys.find(req.idempotency_key); it != idem_keys.end()) known = it->second;
       else known = store.find_idempotency_key(req.idempotency_key);
       if (known) {
         if (auto o = find(*known)) {
+          Reply reply;
           reply.order = std::move(*o);
           reply.replayed = true;
           answer_after_commit(std::move(reply), std::move(done));
@@ -82,78 +143,172 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     }
 
     std::optional<WorkOrder> current;
-    if (req.cmd.type != core::CommandType::create) {
+    if (!creating) {
       current = find(req.number);
-      if (!current) {
-        reply.rejection = core::Rejection{core::RejectCode::not_found, "number",
-                                          "no order numbered " + req.number};
-        done(std::move(reply));
-        return;
-      }
+      if (!current) return reject(done, core::RejectCode::not_found, "number", "no order numbered " + req.number);
     }
     if (req.cmd.type == core::CommandType::merge) {
       // The target must be another open order.
       auto* into = req.cmd.args.if_contains("into");
       if (into && into->is_string()) {
         auto it = orders.find(std::string(into->get_string()));
-        if (it == orders.end() || !it->second.order.open()) {
-          reply.rejection = core::Rejection{core::RejectCode::invalid_field, "into",
-                                            "into must name another open order"};
-          done(std::move(reply));
-          return;
-        }
+        if (it == orders.end() || !it->second.order.open())
+          return reject(done, core::RejectCode::invalid_field, "into", "into must name another open order");
       }
     }
 
-    core::DecideContext ctx;
-    ctx.now = now;
-    ctx.sla = opts.sla;
-    ctx.allocate = [&] {
-      return std::pair{++last_id, numbering.next(now)};
-    };
-    core::Decision d = core::decide(current ? &*current : nullptr, req.cmd, req.actor, ctx);
-    if (!d.ok()) {
-      reply.rejection = std::move(d.rejection);
-      done(std::move(reply));
-      return;
+    // Intake: place the order and ask routing, so the decision is logged with it.
+    std::optional<core::Placement> placement;
+    std::optional<core::Route> route;
+    if (creating && opts.rules) {
+      auto& args = req.cmd.args;
+      const auto& tree = opts.rules->router->areas();
+      placement = tree.place(text_of(args, "area"), text_of(args, "address"), number_of(args, "lat"),
+                             number_of(args, "lng"));
+      if (!tree.find(text_of(args, "area"))) args["area"] = placement->area;
+      core::RouteInput in;
+      in.kind = core::parse<core::Kind>(text_of(args, "kind")).value_or(core::Kind::complaint);
+      in.urgency = core::parse<core::Urgency>(text_of(args, "urgency")).value_or(core::Urgency::normal);
+      in.category = text_of(args, "category");
+      in.area = placement->area;
+      in.text = text_of(args, "title") + " " + text_of(args, "description");
+      route = opts.rules->router->route(in);
     }
 
-    WorkOrder order = current ? std::move(*current) : WorkOrder{};
-    for (const auto& e : d.events) core::apply(order, e);
-    const std::string number = order.number;
+    core::DecideContext ctx = decide_context(now);
+    core::Decision d = core::decide(current ? &*current : nullptr, req.cmd, req.actor, ctx);
+    if (!d.ok()) {
+      Reply r;
+      r.rejection = std::move(d.rejection);
+      done(std::move(r));
+      return;
+    }
+    if (placement && route) {
+      auto& data = d.events.front().data;
+      data["placement"] = {{"area", placement->area},
+                           {"matched_by", placement->matched_by},
+                           {"detail", placement->detail},
+                           {"needs_review", placement->needs_review}};
+      json::array assist;
+      for (const auto& a : route->assist) assist.push_back(json::string(a));
+      data["route"] = {{"lead", route->lead},
+                       {"assist", std::move(assist)},
+                       {"transfer_line", route->transfer_line},
+                       {"rule", route->rule},
+                       {"reason", route->reason},
+                       {"config_version", route->config_version}};
+    }
+
+    // The primary order, then every other order the command touches, all in
+    // one batch: committed together or not at all.
+    std::vector<db::Change> changes(1);
+    WorkOrder& order = changes[0].order;
+    order = current ? std::move(*current) : WorkOrder{};
+    auto add = [&](db::Change& c, Event e) {
+      core::apply(c.order, e);
+      c.events.push_back(std::move(e));
+    };
+    for (auto& e : d.events) add(changes[0], std::move(e));
+    if (opts.rules) follow_ups(changes, now);
+
+    const std::string number = changes[0].order.number;
+    Reply reply;
+    reply.order = changes[0].order;
+    reply.events = changes[0].events;
     db::Batch batch;
-    batch.changes.push_back({order, d.events});
-    const bool keyed = req.cmd.type == core::CommandType::create && !req.idempotency_key.empty();
+    batch.changes = changes;
+    const bool keyed = creating && !req.idempotency_key.empty();
     if (keyed) batch.idempotency_key = req.idempotency_key;
-    reply.order = order;
-    reply.events = d.events;
+    std::vector<std::string> numbers;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      numbers.push_back(changes[i].order.number);
+      if (i > 0) reply.also_changed.push_back(changes[i].order.number);
+    }
 
     // Hand the batch to the writer first; memory changes only once that did
     // not throw. The completion runs on this strand, after this handler.
     auto self = shared_from_this();
-    store.submit(std::move(batch), [self, number, reply = std::move(reply),
+    store.submit(std::move(batch), [self, numbers, reply = std::move(reply),
                                     done = std::move(done)](const db::CommitStatus& st) mutable {
-      asio::post(self->strand, [self, number, st, reply = std::move(reply),
+      asio::post(self->strand, [self, numbers, st, reply = std::move(reply),
                                 done = std::move(done)]() mutable {
-        self->committed(number);
+        for (const auto& n : numbers) self->committed(n);
         if (!st.ok) {
           // Only reachable when the fatal handler returned (tests): never ack.
-          reply.rejection = core::Rejection{core::RejectCode::internal, "",
-                                            "not stored: " + st.error};
+          reply.rejection = core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
         }
         done(std::move(reply));
       });
     });
 
-    const bool was_live = orders.count(number) > 0;
-    auto& live = orders[number];
-    live.order = std::move(order);
-    ++live.pending;
-    if (!was_live) ++open_count;
+    for (auto& c : changes) {
+      auto [it, fresh] = orders.try_emplace(c.order.number);
+      it->second.order = std::move(c.order);
+      ++it->second.pending;
+      if (fresh) ++open_count;
+      for (const auto& e : c.events)
+        spdlog::info("order {} seq {} {} by {} ({}) -> {}", it->first, e.seq, core::name(e.type),
+                     e.actor.user, core::name(e.actor.role), core::name(it->second.order.status));
+    }
     if (keyed) idem_keys.emplace(req.idempotency_key, number);
-    for (const auto& e : d.events)
-      spdlog::info("order {} seq {} {} by {} ({}) -> {}", number, e.seq, core::name(e.type),
-                   e.actor.user, core::name(e.actor.role), core::name(live.order.status));
+  }
+
+  // What the rules add to a decided command: escalation reactions, 吹哨
+  // linked orders and 报到, hot spots, auto-dispatch.
+  void follow_ups(std::vector<db::Change>& changes, core::Millis now) {
+    const core::RuleSet& rules = *opts.rules;
+    core::EscalationContext ectx;
+    ectx.now = now;
+    ectx.sla = opts.sla;
+    ectx.difficult_target = [&rules](const WorkOrder& o) { return rules.difficult_target(o); };
+    auto add = [](db::Change& c, Event e) {
+      core::apply(c.order, e);
+      c.events.push_back(std::move(e));
+    };
+
+    const std::vector<Event> decided = changes[0].events;
+    for (const auto& e : decided) {
+      for (auto& r : rules.escalator->react(changes[0].order, e, ectx)) add(changes[0], std::move(r));
+
+      if (e.type == EventType::whistled) {
+        for (auto& kid : core::linked_orders(changes[0].order, e)) {
+          db::Change c;
+          for (auto& ke : kid) add(c, std::move(ke));
+          changes.push_back(std::move(c));
+        }
+      }
+      if (e.type == EventType::claimed && !changes[0].order.parent.empty()) {
+        auto it = orders.find(changes[0].order.parent);
+        if (it != orders.end()) {
+          db::Change c;
+          c.order = it->second.order;
+          add(c, core::reported_event(c.order, changes[0].order, e));
+          changes.push_back(std::move(c));
+        }
+      }
+      if (e.type == EventType::created) {
+        WorkOrder& o = changes[0].order;
+        if (const core::EscalationRule* hs = rules.escalator->hot_spot_rule()) {
+          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
+          if (!cluster.empty()) {
+            json::array related;
+            for (const auto& n : cluster) related.push_back(json::string(n));
+            add(changes[0], core::Escalator::escalated(o, *hs, now,
+                                                       {{"related", std::move(related)},
+                                                        {"suggest", "合并重复件并考虑吹哨"}}));
+          }
+        }
+        // Auto-dispatch when routing is sure: placed at community level, a
+        // lead found, no emergency cue.
+        if (rules.deployment->auto_dispatch && o.proposal && !o.proposal->lead.empty() &&
+            o.proposal->transfer_line.empty() && !o.needs_review) {
+          core::DecideContext ctx = decide_context(now);
+          auto dd = core::decide(&o, {core::CommandType::dispatch, {}}, kSystem, ctx);
+          if (dd.ok())
+            for (auto& de : dd.events) add(changes[0], std::move(de));
+        }
+      }
+    }
   }
 
   // On the strand, after a commit: drop orders that are finished and settled.
@@ -168,11 +323,19 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 };
 
 Engine::Engine(asio::io_context& ioc, db::Store& store, EngineOptions opts)
-    : impl_(std::make_shared<Impl>(ioc, store, opts)) {}
+    : impl_(std::make_shared<Impl>(ioc, store, std::move(opts))) {}
 
 Engine::~Engine() = default;
 
 void Engine::start() { impl_->start(); }
+
+void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
+  asio::post(impl_->strand, [impl = impl_, rules = std::move(rules)]() mutable {
+    impl->opts.rules = std::move(rules);
+    spdlog::info("engine: rules replaced (config version {})",
+                 impl->opts.rules ? impl->opts.rules->deployment->version : std::string("none"));
+  });
+}
 
 void Engine::execute(Request req, ReplyHandler done) {
   asio::post(impl_->strand, [impl = impl_, req = std::move(req), done = std::move(done)]() mutable {

@@ -15,6 +15,7 @@
 #include "db/store.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/core/lifecycle.hpp"
+#include "dispatcher/core/routing.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -29,10 +30,13 @@ struct Request {
   std::string idempotency_key;  // create only: a retry returns the first result
 };
 
+// The result of a command. Holds the citizen's contact in clear: the server
+// redacts it by role before anything leaves the process.
 struct Reply {
   std::optional<core::Rejection> rejection;  // set when refused; nothing changed
   core::WorkOrder order;                     // the order after the command
-  std::vector<core::Event> events;           // what the command appended
+  std::vector<core::Event> events;           // what the command appended to this order
+  std::vector<std::string> also_changed;     // other orders changed in the same commit
   bool replayed = false;                     // an idempotent retry: nothing new
   bool ok() const { return !rejection; }
 };
@@ -42,6 +46,9 @@ using ReplyHandler = std::function<void(Reply)>;
 struct EngineOptions {
   const core::Clock* clock = nullptr;     // REQUIRES: non-null, outlives the engine
   const core::SlaPolicy* sla = nullptr;   // REQUIRES: non-null, outlives the engine
+  // Routing, escalation and the district's departments. Null: no routing
+  // proposals, no escalation, any department id accepted.
+  std::shared_ptr<const core::RuleSet> rules;
 };
 
 class Engine {
@@ -58,6 +65,10 @@ class Engine {
   // Thread-safe. Decides and applies on the engine strand; `done` runs on the
   // strand after the events are durably committed (or at once on rejection).
   void execute(Request req, ReplyHandler done);
+
+  // Swaps the whole rule set at once (config reload). Thread-safe. Orders
+  // keep the routing decision they already got.
+  void set_rules(std::shared_ptr<const core::RuleSet> rules);
 
   // Approximate figures, thread-safe.
   std::size_t open_orders() const;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -47,7 +48,9 @@ int serve(const ServeOptions& opts) {
 
   core::SystemClock clock;
   core::NaturalSlaPolicy sla;
-  engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla});
+  engine::Engine engine(ioc, *store,
+                        {.clock = &clock, .sla = &sla,
+                         .rules = deployment ? core::make_rule_set(deployment) : nullptr});
   try {
     engine.start();
   } catch (const std::exception& e) {
@@ -63,6 +66,21 @@ int serve(const ServeOptions& opts) {
     spdlog::error("{}", e.what());
     return 1;
   }
+  // SIGHUP: reload the config; a bad one is refused and the old rules stay.
+  boost::asio::signal_set hup(ioc, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        if (!opts.config_dir.empty()) {
+          auto res = core::load_deployment(opts.config_dir);
+          for (const auto& e : res.errors) spdlog::error("config reload: {}", e.to_string());
+          if (res.ok()) engine.set_rules(core::make_rule_set(res.deployment));
+          else spdlog::error("config reload refused: {} error(s); the running rules stay", res.errors.size());
+        }
+        hup.async_wait(on_hup);
+      };
+  hup.async_wait(on_hup);
+
   // Handlers first: a SIGTERM right after the "listening" line must stop us
   // cleanly, not kill us.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -70,6 +88,7 @@ int serve(const ServeOptions& opts) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     server->stop();
+    hup.cancel();
     store->flush();  // everything acknowledged is already committed; this drains the rest
     ioc.stop();
   });

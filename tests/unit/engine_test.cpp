@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "db/store.hpp"
+#include "dispatcher/core/config_load.hpp"
 #include "dispatcher/engine/engine.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
@@ -21,9 +22,10 @@ namespace {
 
 // An engine on its own io_context thread, over a store file.
 struct Harness {
-  explicit Harness(const std::string& path, Millis start = kT0)
+  explicit Harness(const std::string& path, Millis start = kT0,
+                   std::shared_ptr<const RuleSet> rules = nullptr)
       : clock(start), store(db::open_sqlite_store({.path = path})),
-        engine(ioc, *store, {.clock = &clock, .sla = &sla}) {
+        engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = std::move(rules)}) {
     engine.start();
     thread = std::thread([this] { ioc.run(); });
   }
@@ -149,4 +151,139 @@ TEST_CASE("engine: concurrent creates from many threads get distinct numbers, al
   for (auto& t : ts) t.join();
   CHECK(numbers.size() == kThreads * kEach);
   CHECK(h.store->list_orders({}).total == kThreads * kEach);
+}
+
+namespace {
+std::shared_ptr<const RuleSet> example_rules() {
+  auto res = load_deployment(std::string(HUYING_SOURCE_DIR) + "/config/example");
+  REQUIRE(res.ok());
+  return make_rule_set(res.deployment);
+}
+json::object intake(std::string address, std::string category, std::string text = "夜市摊贩占道经营") {
+  return {{"kind", "complaint"},
+          {"category", std::move(category)},
+          {"description", std::move(text)},
+          {"address", std::move(address)},
+          {"citizen", {{"phone", "13812345678"}}}};
+}
+}  // namespace
+
+TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto-dispatched") {
+  TempDir dir;
+  Harness h(dir.file("r.db"), kT0, example_rules());
+  auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
+  REQUIRE(r.ok());
+  CHECK(r.order.area == "440699001004");
+  CHECK(r.order.placed_by == "road");
+  REQUIRE(r.order.proposal.has_value());
+  CHECK(r.order.proposal->rule == "local:urban_management");
+  CHECK(r.order.status == Status::dispatched);
+  CHECK(*r.order.lead_dept() == "cg-gy");
+  // The log keeps the decision: created carries the route, dispatched the rule.
+  auto stored = h.store->get_order(r.order.number);
+  REQUIRE(stored->events.size() == 2);
+  CHECK(stored->events[0].data.at("route").at("config_version").as_string() == "2026.11-1");
+  CHECK(stored->events[1].actor.role == Role::system);
+  CHECK(stored->events[1].data.at("rule").as_string() == "local:urban_management");
+
+  // An address that places nothing is left for the desk, flagged.
+  auto u = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
+  CHECK(u.order.status == Status::received);
+  CHECK(u.order.needs_review);
+  // An emergency cue is proposed for transfer, never auto-dispatched.
+  auto e = h.exec(CommandType::create, op, {}, intake("南约花园", "城市管理/市容环境/垃圾清运", "隔壁着火了"));
+  CHECK(e.order.status == Status::received);
+  CHECK(e.order.proposal->transfer_line == "119");
+  // The desk dispatches by the proposal without naming a department.
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {});
+  REQUIRE(d.ok());
+  CHECK(*d.order.lead_dept() == "cg");  // unplaced: district level
+}
+
+TEST_CASE("engine with rules: unknown departments are refused") {
+  TempDir dir;
+  Harness h(dir.file("r.db"), kT0, example_rules());
+  auto u = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "nosuch"}});
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.rejection->field == "lead");
+}
+
+TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is reopened") {
+  TempDir dir;
+  Harness h(dir.file("r.db"), kT0, example_rules());
+  auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
+  std::string n = r.order.number;
+  Actor cg_gy{"c", Role::clerk, "cg-gy", ""};
+  REQUIRE(h.exec(CommandType::return_order, cg_gy, n, {{"reason", "not_our_duty"}}).ok());
+  REQUIRE(h.exec(CommandType::arbitrate, disp, n, {{"lead", "zj"}, {"ruling", "属住建"}}).ok());
+  auto second = h.exec(CommandType::return_order, Actor{"z", Role::clerk, "zj", ""}, n, {{"reason", "wrong_area"}});
+  REQUIRE(second.ok());
+  CHECK(second.order.difficult);
+  CHECK(second.order.status == Status::dispatched);
+  CHECK(*second.order.lead_dept() == "hub-gy");
+  CHECK(h.store->get_order(n)->order.difficult);
+
+  Actor hub{"h", Role::coordinator, "hub-gy", "440699001000"};
+  REQUIRE(h.exec(CommandType::claim, hub, n).ok());
+  REQUIRE(h.exec(CommandType::reply, hub, n, {{"result", "已清理"}, {"onsite", {{"at", kT0}, {"by", "王"}, {"place", "现场"}}}}).ok());
+  auto v = h.exec(CommandType::visit, op, n, {{"solved", false}, {"satisfaction", "unsatisfied"}});
+  REQUIRE(v.ok());
+  CHECK(v.order.status == Status::claimed);
+  CHECK(v.order.reopen_count == 1);
+  CHECK(v.order.escalated("不满意重办"));
+}
+
+TEST_CASE("engine with rules: 吹哨 creates linked orders; a claim reports to the parent, in one commit") {
+  TempDir dir;
+  Harness h(dir.file("r.db"), kT0, example_rules());
+  auto r = h.exec(CommandType::create, op, {}, intake("不知道哪里", "其他/无法分类"));
+  std::string n = r.order.number;
+  REQUIRE(h.exec(CommandType::dispatch, disp, n, {{"lead", "hub-gy"}}).ok());
+  Actor hub{"h", Role::coordinator, "hub-gy", "440699001000"};
+  auto w = h.exec(CommandType::whistle, hub, n, {{"depts", json::array{"zj", "sthj"}}, {"comment", "违建涉及多部门"}});
+  REQUIRE(w.ok());
+  REQUIRE(w.also_changed.size() == 2);
+  auto kid = h.store->get_order(w.also_changed[1]);
+  REQUIRE(kid.has_value());
+  CHECK(kid->order.parent == n);
+  CHECK(*kid->order.lead_dept() == "sthj");
+  CHECK(kid->order.claim_due == kT0 + 30 * kMinute);
+  // The environment bureau reports (claims): the parent records it.
+  auto c = h.exec(CommandType::claim, Actor{"s", Role::clerk, "sthj", ""}, w.also_changed[1]);
+  REQUIRE(c.ok());
+  REQUIRE(c.also_changed == std::vector<std::string>{n});
+  auto parent = h.store->get_order(n)->order;
+  REQUIRE(parent.whistles.size() == 2);
+  CHECK(parent.whistles[1].dept == "sthj");
+  CHECK(parent.whistles[1].reported_at == kT0);
+  CHECK(parent.whistles[0].reported_at == 0);
+}
+
+TEST_CASE("engine with rules: the third order of a kind in one community within 7 days is a hot spot") {
+  TempDir dir;
+  auto path = dir.file("r.db");
+  std::vector<std::string> numbers;
+  {
+    Harness h(path, kT0, example_rules());
+    for (int i = 0; i < 2; ++i) {
+      auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
+      CHECK_FALSE(r.order.hot_spot);
+      numbers.push_back(r.order.number);
+      h.clock.advance(kDay);
+    }
+  }
+  // Across a restart: the window is rebuilt from the store.
+  Harness h(path, kT0 + 2 * kDay, example_rules());
+  auto third = h.exec(CommandType::create, op, {}, intake("桂澜路90号", "城市管理/市容环境/占道经营"));
+  CHECK(third.order.hot_spot);
+  CHECK(third.order.escalated("七日三次高频"));
+  auto stored = h.store->get_order(third.order.number);
+  bool found = false;
+  for (const auto& e : stored->events)
+    if (e.type == EventType::escalated) {
+      found = true;
+      CHECK(e.data.at("related").as_array().size() == 3);
+    }
+  CHECK(found);
 }
