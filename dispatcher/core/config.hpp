@@ -19,7 +19,8 @@ struct SourcePos {
   int line = 0;  // 1-based; 0 = unknown
 };
 
-enum class AreaLevel { district, street, community };
+// A deployment is one district (the usual case) or a city of districts.
+enum class AreaLevel { district, street, community, city };
 
 struct Area {
   std::string code;  // 12-digit division code

@@ -235,9 +235,10 @@ LoadResult load_deployment(const std::string& dir) {
       a.name = r.str(item, "name", true);
       std::string level = r.str(item, "level", true);
       if (level == "district") a.level = AreaLevel::district;
+      else if (level == "city") a.level = AreaLevel::city;
       else if (level == "street") a.level = AreaLevel::street;
       else if (level == "community") a.level = AreaLevel::community;
-      else if (!level.empty()) r.error(item["level"], "level must be district, street or community, not '" + level + "'");
+      else if (!level.empty()) r.error(item["level"], "level must be city, district, street or community, not '" + level + "'");
       a.parent = r.str(item, "parent", false);
       a.aliases = r.strings(item, "aliases");
       a.pos = r.pos(item);
@@ -378,7 +379,7 @@ std::vector<ConfigError> validate(const Deployment& d) {
 
   // Areas: codes, uniqueness, parents, levels, cycles.
   std::unordered_map<std::string, const Area*> areas;
-  int districts = 0;
+  int roots = 0;
   for (const auto& a : d.areas) {
     if (!is_code(a.code)) {
       err(a.pos, "area code '" + a.code + "' must be 12 digits");
@@ -386,13 +387,20 @@ std::vector<ConfigError> validate(const Deployment& d) {
     }
     auto [it, fresh] = areas.emplace(a.code, &a);
     if (!fresh) err(a.pos, "area code " + a.code + " is used twice (first at line " + std::to_string(it->second->pos.line) + ")");
-    if (a.level == AreaLevel::district) ++districts;
+    if (a.parent.empty()) ++roots;
   }
-  if (districts != 1 && !d.areas.empty())
-    err(d.areas.front().pos, "exactly one area must have level district (found " + std::to_string(districts) + ")");
+  // One root: the district, or a city above its districts.
+  if (roots != 1 && !d.areas.empty())
+    err(d.areas.front().pos, "exactly one area must have no parent: the district (or the city); found " +
+                                 std::to_string(roots));
   for (const auto& a : d.areas) {
-    if (a.level == AreaLevel::district) {
-      if (!a.parent.empty()) err(a.pos, "the district " + a.code + " must not have a parent");
+    if (a.parent.empty()) {
+      if (a.level != AreaLevel::district && a.level != AreaLevel::city)
+        err(a.pos, "area " + a.code + " needs a parent");
+      continue;
+    }
+    if (a.level == AreaLevel::city) {
+      err(a.pos, "the city " + a.code + " must not have a parent");
       continue;
     }
     auto p = areas.find(a.parent);
@@ -420,10 +428,13 @@ std::vector<ConfigError> validate(const Deployment& d) {
       err(a.pos, "area " + a.code + " is part of a cycle in the area tree");
       continue;
     }
-    AreaLevel want = a.level == AreaLevel::community ? AreaLevel::street : AreaLevel::district;
+    AreaLevel want = a.level == AreaLevel::community ? AreaLevel::street
+                     : a.level == AreaLevel::street  ? AreaLevel::district
+                                                     : AreaLevel::city;
+    static const char* names[] = {"district", "street", "community", "city"};
     if (p->second->level != want)
-      err(a.pos, "area " + a.code + ": a " + (a.level == AreaLevel::community ? "community" : "street") +
-                     "'s parent must be a " + (want == AreaLevel::street ? "street" : "district"));
+      err(a.pos, "area " + a.code + ": a " + names[static_cast<int>(a.level)] + "'s parent must be a " +
+                     names[static_cast<int>(want)]);
   }
 
   // Departments.
@@ -529,15 +540,16 @@ std::vector<ConfigError> validate(const Deployment& d) {
 }
 
 std::string summarize(const Deployment& d) {
-  int streets = 0, communities = 0, leaves = 0;
+  int districts = 0, streets = 0, communities = 0, leaves = 0;
   for (const auto& a : d.areas) {
+    if (a.level == AreaLevel::district) ++districts;
     if (a.level == AreaLevel::street) ++streets;
     if (a.level == AreaLevel::community) ++communities;
   }
   for (const auto& c : d.categories) leaves += c.leaf ? 1 : 0;
   std::ostringstream o;
   o << d.name << " (config version " << d.version << ")\n"
-    << "  areas:       1 district, " << streets << " streets/towns, " << communities << " communities/villages\n"
+    << "  areas:       " << districts << (districts == 1 ? " district, " : " districts, ") << streets << " streets/towns, " << communities << " communities/villages\n"
     << "  departments: " << d.departments.size() << "\n"
     << "  categories:  " << d.categories.size() << " (" << leaves << " leaf)\n"
     << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size() << " estates/landmarks\n"

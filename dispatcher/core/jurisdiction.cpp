@@ -18,11 +18,11 @@ bool point_in_polygon(double x, double y, const std::vector<std::pair<double, do
 AreaTree::AreaTree(const Deployment& d) : d_(d) {
   for (std::size_t i = 0; i < d.areas.size(); ++i) {
     by_code_.emplace(d.areas[i].code, i);
-    if (d.areas[i].level == AreaLevel::district && !district_) district_ = &d.areas[i];
+    if (d.areas[i].parent.empty() && !district_) district_ = &d.areas[i];
   }
   for (const auto& p : d.places) places_.push_back({p.name, p.community, "estate"});
   for (const auto& a : d.areas) {
-    if (a.level == AreaLevel::district) continue;
+    if (a.level == AreaLevel::district || a.level == AreaLevel::city) continue;
     area_names_.push_back({a.name, a.code, "name"});
     for (const auto& al : a.aliases) area_names_.push_back({al, a.code, "alias"});
   }
@@ -147,7 +147,7 @@ Placement AreaTree::place(std::string_view area_code, std::string_view address,
   }
   Placement none;
   none.area = district_ ? district_->code : std::string();
-  none.level = AreaLevel::district;
+  none.level = district_ ? district_->level : AreaLevel::district;
   none.matched_by = "none";
   none.detail = "no area code, point or address matched";
   none.needs_review = true;

@@ -33,6 +33,7 @@ class AreaTree {
   std::vector<const Area*> ancestors(std::string_view code) const;
   // True when `code` is `root` or lies below it.
   bool within(std::string_view code, std::string_view root) const;
+  // The root: the district, or the city of a city-wide deployment.
   const Area* district() const { return district_; }
 
   Placement place(std::string_view area_code, std::string_view address,

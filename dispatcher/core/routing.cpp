@@ -17,6 +17,7 @@ std::string ascii_lower(std::string_view s) {
 const char* level_name(AreaLevel l) {
   switch (l) {
     case AreaLevel::district: return "区";
+    case AreaLevel::city: return "市";
     case AreaLevel::street: return "街道/镇";
     case AreaLevel::community: return "社区/村";
   }
@@ -150,7 +151,7 @@ Route Router::route(const RouteInput& in) const {
   r.lead = d_.arbitration_dept;
   r.rule = "fallback:arbitration";
   r.matched_area = tree_.district() ? tree_.district()->code : std::string();
-  r.matched_level = AreaLevel::district;
+  r.matched_level = tree_.district() ? tree_.district()->level : AreaLevel::district;
   const Department* arb = dept(d_.arbitration_dept);
   r.reason = "未能定位到街道，由 " + (arb ? arb->name : d_.arbitration_dept) + " 研判派单";
   return r;
