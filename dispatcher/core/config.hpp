@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dispatcher/core/sla.hpp"
 #include "dispatcher/core/types.hpp"
 
 namespace huying::core {
@@ -129,6 +130,8 @@ struct Deployment {
   std::string arbitration_dept;              // district seat for unplaced / 疑难 orders
   bool auto_dispatch = false;  // dispatch at once when routing is sure (placed, not an emergency)
   std::vector<EscalationRule> escalation;
+  // Deadlines in working time (sla.yaml). Absent: the natural-time stand-in.
+  std::optional<SlaConfig> sla;
   std::vector<UserConfig> users;
 };
 

@@ -198,6 +198,153 @@ void read_polygons(const std::string& file, Deployment& d, std::vector<ConfigErr
   }
 }
 
+std::optional<WorkingHours> read_hours(Reader& r, const YAML::Node& n, const WorkingHours& base) {
+  WorkingHours h = base;
+  bool ok = true;
+  auto read = [&](const char* key, DayIntervals& into) {
+    YAML::Node v = n[key];
+    if (!v.IsDefined()) return;
+    if (!v.IsSequence()) {
+      r.error(v, std::string(key) + " must be a list like [\"09:00-12:00\", \"13:30-18:00\"]");
+      ok = false;
+      return;
+    }
+    into.clear();
+    for (const auto& e : v) {
+      auto iv = e.IsScalar() ? parse_interval(e.Scalar()) : std::nullopt;
+      if (!iv) {
+        r.error(e, std::string(key) + ": '" + (e.IsScalar() ? e.Scalar() : std::string("?")) +
+                       "' is not a time range like 09:00-12:00");
+        ok = false;
+        continue;
+      }
+      if (!into.empty() && iv->first < into.back().second) {
+        r.error(e, std::string(key) + ": time ranges must be in order and not overlap");
+        ok = false;
+      }
+      into.push_back(*iv);
+    }
+  };
+  DayIntervals weekdays = h.week[0];
+  read("weekdays", weekdays);
+  for (int d = 0; d < 5; ++d) h.week[d] = weekdays;
+  read("saturday", h.week[5]);
+  read("sunday", h.week[6]);
+  h.makeup = weekdays;
+  read("makeup", h.makeup);
+  if (!ok) return std::nullopt;
+  return h;
+}
+
+template <class E>
+std::vector<E> enum_list(Reader& r, const YAML::Node& item, const char* key) {
+  std::vector<E> out;
+  YAML::Node v = item[key];
+  if (!v.IsDefined() || v.IsNull()) return out;
+  std::vector<std::string> names;
+  if (v.IsScalar()) names.push_back(v.Scalar());
+  else names = r.strings(item, key);
+  for (const auto& n : names) {
+    if (auto e = parse<E>(n)) out.push_back(*e);
+    else r.error(v, std::string(key) + ": unknown value '" + n + "' (one of " + choices<E>() + ")");
+  }
+  return out;
+}
+
+void read_sla(const std::string& file, const std::string& dir, Deployment& d, std::vector<ConfigError>& errors) {
+  if (!fs::exists(file)) return;  // natural-time stand-in
+  Reader r(file, errors);
+  YAML::Node doc = r.load(false);
+  if (!doc.IsDefined() || doc.IsNull()) return;
+  SlaConfig cfg;
+  if (auto h = read_hours(r, doc["working_hours"].IsDefined() ? doc["working_hours"] : YAML::Node(YAML::NodeType::Map),
+                          WorkingHours::standard()))
+    cfg.hours = *h;
+  for (const auto& item : r.list(doc, "department_hours")) {
+    std::string dept = r.str(item, "dept", true);
+    if (auto h = read_hours(r, item, cfg.hours)) cfg.dept_hours[dept] = *h;
+    if (!dept.empty() && std::none_of(d.departments.begin(), d.departments.end(),
+                                      [&](const Department& x) { return x.id == dept; }))
+      r.error(item, "department_hours names unknown department " + dept);
+  }
+  if (std::string rep = r.str(doc, "report", false); !rep.empty()) {
+    if (auto v = parse_duration(rep)) cfg.report = *v;
+    else r.error(doc["report"], "report: '" + rep + "' is not a duration like 30m");
+  }
+  // Holidays: a folder of YEAR.json files, relative to the config folder.
+  std::string hol = r.str(doc, "holidays", true);
+  if (!hol.empty()) {
+    fs::path folder = fs::path(dir) / hol;
+    if (!fs::is_directory(folder)) {
+      r.error(doc["holidays"], "holidays: " + folder.string() + " is not a folder");
+    } else {
+      std::vector<fs::path> files;
+      for (const auto& f : fs::directory_iterator(folder))
+        if (f.path().extension() == ".json") files.push_back(f.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        std::ifstream in(f);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        try {
+          cfg.holidays.push_back(parse_holiday_year(ss.str()));
+        } catch (const std::invalid_argument& e) {
+          errors.push_back({f.string(), 0, e.what()});
+        }
+      }
+      if (files.empty()) r.error(doc["holidays"], "holidays: no YEAR.json files in " + folder.string());
+    }
+  }
+  if (doc["policies"].IsDefined()) {
+    for (const auto& item : r.list(doc, "policies")) {
+      SlaRule rule;
+      rule.line = r.pos(item).line;
+      rule.kinds = enum_list<Kind>(r, item, "kind");
+      rule.urgencies = enum_list<Urgency>(r, item, "urgency");
+      rule.modes = enum_list<Mode>(r, item, "mode");
+      rule.category = r.str(item, "category", false);
+      rule.dept = r.str(item, "dept", false);
+      std::string time = r.str(item, "time", false);
+      if (time == "natural") rule.natural = true;
+      else if (time == "working") rule.natural = false;
+      else if (!time.empty()) r.error(item["time"], "time must be working or natural, not '" + time + "'");
+      for (auto [key, into] : {std::pair<const char*, std::optional<Millis>*>{"claim", &rule.claim},
+                               {"handle", &rule.handle},
+                               {"visit", &rule.visit}}) {
+        std::string v = r.str(item, key, false);
+        if (v.empty()) continue;
+        if (auto ms = parse_duration(v)) *into = *ms;
+        else r.error(item[key], std::string(key) + ": '" + v + "' is not a duration like 2h, 30m or 15wd");
+      }
+      std::string w = r.str(item, "warning", false);
+      if (!w.empty()) {
+        try {
+          double x = std::stod(w);
+          if (x <= 0 || x >= 1) throw std::out_of_range(w);
+          rule.warning = x;
+        } catch (const std::exception&) {
+          r.error(item["warning"], "warning must be a fraction between 0 and 1, not '" + w + "'");
+        }
+      }
+      if (rule.natural.value_or(false))
+        for (auto* v : {&rule.claim, &rule.handle, &rule.visit})
+          if (*v && **v % (450 * kMinute) == 0 && **v % kHour != 0)
+            r.error(item, "a natural-time policy cannot count working days (wd)");
+      cfg.rules.push_back(std::move(rule));
+    }
+  } else {
+    cfg.rules = default_sla_rules();
+  }
+  if (!cfg.holidays.empty()) {
+    try {
+      Calendar probe(cfg.hours, cfg.holidays);
+    } catch (const std::invalid_argument& e) {
+      errors.push_back({file, 0, e.what()});
+    }
+  }
+  d.sla = std::move(cfg);
+}
+
 }  // namespace
 
 LoadResult load_deployment(const std::string& dir) {
@@ -315,7 +462,7 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("escalation.yaml"), res.errors);
     YAML::Node doc = r.load(false);
-    if (!doc) d->escalation = default_escalation_rules();
+    if (!fs::exists(r.file())) d->escalation = default_escalation_rules();
     for (const auto& item : r.list(doc, "rules")) {
       EscalationRule e;
       e.name = r.str(item, "name", true);
@@ -367,6 +514,7 @@ LoadResult load_deployment(const std::string& dir) {
       d->users.push_back(std::move(u));
     }
   }
+  read_sla(path("sla.yaml"), dir, *d, res.errors);
   if (res.errors.empty()) read_polygons(path("polygons.geojson"), *d, res.errors);
   if (res.errors.empty()) res.errors = validate(*d);
   if (res.errors.empty()) res.deployment = std::move(d);
@@ -555,6 +703,13 @@ std::string summarize(const Deployment& d) {
     << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size() << " estates/landmarks\n"
     << "  routing:     " << d.overrides.size() << " overrides, " << d.emergency.size() << " emergency lines\n"
     << "  escalation:  " << d.escalation.size() << " rules\n"
+    << "  sla:         "
+    << (d.sla ? std::to_string(d.sla->rules.size()) + " policy rules, working time, holiday data " +
+                    (d.sla->holidays.empty() ? std::string("none")
+                                             : std::to_string(d.sla->holidays.front().year) + "-" +
+                                                   std::to_string(d.sla->holidays.back().year))
+              : std::string("none (natural time)"))
+    << "\n"
     << "  users:       " << d.users.size() << "\n";
   return o.str();
 }

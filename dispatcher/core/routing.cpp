@@ -172,6 +172,7 @@ std::shared_ptr<const RuleSet> make_rule_set(std::shared_ptr<const Deployment> d
   auto rs = std::make_shared<RuleSet>();
   rs->router = std::make_unique<Router>(*d);
   rs->escalator = std::make_unique<Escalator>(d->escalation);
+  if (d->sla) rs->sla = std::make_unique<ConfiguredSlaPolicy>(*d->sla);
   rs->deployment = std::move(d);
   return rs;
 }

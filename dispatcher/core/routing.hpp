@@ -75,6 +75,7 @@ struct RuleSet {
   std::shared_ptr<const Deployment> deployment;
   std::unique_ptr<Router> router;
   std::unique_ptr<Escalator> escalator;
+  std::unique_ptr<ConfiguredSlaPolicy> sla;  // null without sla.yaml
   // Where a 疑难件 goes: the street hub of the order's street, or the district
   // arbitration seat when there is none or the hub itself returned it.
   std::string difficult_target(const WorkOrder& o) const;

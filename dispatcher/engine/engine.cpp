@@ -43,6 +43,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   db::Store& store;
   EngineOptions opts;  // opts.rules is swapped on the strand
 
+  // The deployment's working-time policy when it has one, else the stand-in.
+  const core::SlaPolicy* sla() const {
+    return opts.rules && opts.rules->sla ? opts.rules->sla.get() : opts.sla;
+  }
+
   // Owned by the strand.
   struct Live {
     WorkOrder order;
@@ -107,7 +112,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   core::DecideContext decide_context(core::Millis now) {
     core::DecideContext ctx;
     ctx.now = now;
-    ctx.sla = opts.sla;
+    ctx.sla = sla();
     ctx.allocate = [this, now] { return std::pair{++last_id, numbering.next(now)}; };
     if (opts.rules) {
       auto rules = opts.rules;
@@ -259,7 +264,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     const core::RuleSet& rules = *opts.rules;
     core::EscalationContext ectx;
     ectx.now = now;
-    ectx.sla = opts.sla;
+    ectx.sla = sla();
     ectx.difficult_target = [&rules](const WorkOrder& o) { return rules.difficult_target(o); };
     auto add = [](db::Change& c, Event e) {
       core::apply(c.order, e);
