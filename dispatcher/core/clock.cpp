@@ -9,6 +9,25 @@ Millis SystemClock::now() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+std::int64_t steady_ns() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+SimClock::SimClock(Millis from, double speed) : from_(from), speed_(speed > 0 ? speed : 1), real_start_ns_(steady_ns()) {}
+
+Millis SimClock::now() const {
+  double elapsed_ms = static_cast<double>(steady_ns() - real_start_ns_) / 1e6;
+  return from_ + static_cast<Millis>(elapsed_ms * speed_);
+}
+
+Millis SimClock::real_delay(Millis until) const {
+  Millis n = now();
+  return until > n ? static_cast<Millis>(static_cast<double>(until - n) / speed_) + 1 : 0;
+}
+
 std::int64_t days_from_civil(CivilDate d) {
   const std::int64_t y = d.year - (d.month <= 2 ? 1 : 0);
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;

@@ -13,6 +13,8 @@ class Clock {
   virtual ~Clock() = default;
   // Current UTC time in milliseconds. Thread-safe.
   virtual Millis now() const = 0;
+  // How long to wait in real time until this clock reads `until`.
+  virtual Millis real_delay(Millis until) const { return until > now() ? until - now() : 0; }
 };
 
 class SystemClock final : public Clock {
@@ -30,6 +32,20 @@ class FakeClock final : public Clock {
 
  private:
   std::atomic<Millis> now_;
+};
+
+// Simulated time: starts at `from` and runs `speed` times faster than the
+// real clock (for `huying simulate`). Thread-safe.
+class SimClock final : public Clock {
+ public:
+  SimClock(Millis from, double speed);
+  Millis now() const override;
+  Millis real_delay(Millis until) const override;
+
+ private:
+  Millis from_;
+  double speed_;
+  std::int64_t real_start_ns_;  // steady clock
 };
 
 // A calendar date.

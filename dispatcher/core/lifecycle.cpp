@@ -725,12 +725,14 @@ void apply(WorkOrder& o, const Event& ev) {
       o.claimed_at = 0;
       o.reply_due = 0;
       o.extension.reset();
+      o.sla_flags = 0;
       break;
     }
     case EventType::claimed:
       o.status = Status::claimed;
       o.claimed_at = ev.at;
       o.reply_due = i_of(d, "reply_due");
+      o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
       break;
     case EventType::returned:
       o.status = Status::returned;
@@ -747,6 +749,7 @@ void apply(WorkOrder& o, const Event& ev) {
       if (auto* a = d.if_contains("approved"); a && a->is_bool() && a->get_bool()) {
         o.reply_due = i_of(d, "reply_due");
         ++o.extension_count;
+        o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
       }
       o.extension.reset();
       break;
@@ -777,6 +780,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.visit_due = 0;
       o.rating.reset();
       o.extension.reset();
+      o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue | kVisitOverdue));
       break;
     case EventType::closed:
       o.status = Status::closed;
@@ -805,6 +809,15 @@ void apply(WorkOrder& o, const Event& ev) {
       for (auto& w : o.whistles)
         if (w.dept == s_of(d, "dept") && w.reported_at == 0) w.reported_at = ev.at;
       break;
+    case EventType::warned:
+    case EventType::overdue: {
+      std::string clock = s_of(d, "clock");
+      bool warn = ev.type == EventType::warned;
+      if (clock == "claim") o.sla_flags |= warn ? kClaimWarned : kClaimOverdue;
+      else if (clock == "reply") o.sla_flags |= warn ? kReplyWarned : kReplyOverdue;
+      else if (clock == "visit") o.sla_flags |= kVisitOverdue;
+      break;
+    }
     case EventType::escalated: {
       o.escalations.push_back(s_of(d, "rule"));
       std::string action = s_of(d, "action");

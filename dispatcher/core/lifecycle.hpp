@@ -75,6 +75,10 @@ class SlaPolicy {
   virtual Millis report_due(const WorkOrder& o, Millis whistled_at) const = 0;
   // t moved on by n working days (escalation: "催办 the next working day").
   virtual Millis add_working_days(Millis t, int n) const = 0;
+  // 黄灯: the instant when the warning fraction of [start, due] remains.
+  virtual Millis warn_at(const WorkOrder& o, Millis start, Millis due) const {
+    return due - (due - start) / 5;
+  }
 };
 
 // Natural-time stand-in: working days counted as calendar days.

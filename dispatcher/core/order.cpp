@@ -102,6 +102,7 @@ json::object to_json(const WorkOrder& o) {
   j["escalations"] = std::move(es);
   j["reported_list"] = o.reported_list;
   j["hot_spot"] = o.hot_spot;
+  j["sla_flags"] = o.sla_flags;
   j["version"] = o.version;
   return j;
 }
@@ -214,6 +215,7 @@ WorkOrder order_from_json(const json::value& v) {
       for (const auto& e : p->as_array()) o.escalations.emplace_back(e.as_string());
     if (auto* p = j.if_contains("reported_list")) o.reported_list = p->as_bool();
     if (auto* p = j.if_contains("hot_spot")) o.hot_spot = p->as_bool();
+    o.sla_flags = static_cast<std::uint8_t>(int_at(j, "sla_flags"));
     o.version = static_cast<std::uint32_t>(int_at(j, "version"));
     return o;
   } catch (const std::invalid_argument&) {

@@ -49,6 +49,14 @@ struct RouteProposal {
   std::string config_version;
 };
 
+enum SlaFlag : std::uint8_t {
+  kClaimWarned = 1,
+  kClaimOverdue = 2,
+  kReplyWarned = 4,
+  kReplyOverdue = 8,
+  kVisitOverdue = 16,
+};
+
 // One department called in by 吹哨, with its linked order.
 struct Whistle {
   std::string dept;
@@ -110,6 +118,9 @@ struct WorkOrder {
   std::vector<std::string> escalations;  // names of the escalation rules that fired
   bool reported_list = false;  // on the 通报 list
   bool hot_spot = false;       // 高频: part of a repeated-complaint cluster
+  // Which SLA signals have fired for the current deadlines (SlaFlag bits);
+  // cleared when a deadline is set anew.
+  std::uint8_t sla_flags = 0;
 
   std::uint32_t version = 0;  // number of events applied = seq of the last one
 

@@ -68,7 +68,7 @@ class ConfiguredSlaPolicy final : public SlaPolicy {
   Millis report_due(const WorkOrder& o, Millis t) const override;
   Millis add_working_days(Millis t, int n) const override;
   // 黄灯: when `warning` of the allowance between start and due remains.
-  Millis warn_at(const WorkOrder& o, Millis start, Millis due) const;
+  Millis warn_at(const WorkOrder& o, Millis start, Millis due) const override;
 
  private:
   Millis add(const WorkOrder& o, Millis t, Millis d, bool natural) const;

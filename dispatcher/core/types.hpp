@@ -59,7 +59,9 @@ enum class EventType {
   extension_decided, noted, replied, visited, reopened, closed, supervised, whistled,
   merged, cancelled,
   escalated,  // an escalation rule fired (data.rule names it)
-  reported    // 吹哨报到: a called department reported (claimed its linked order)
+  reported,   // 吹哨报到: a called department reported (claimed its linked order)
+  warned,     // 黄灯: a deadline is near (data.clock: claim | reply)
+  overdue     // 红灯: a deadline passed (data.clock: claim | reply | visit)
 };
 
 template <class E>
@@ -95,7 +97,7 @@ HUYING_ENUM_NAMES(EventType, "created"sv, "answered"sv, "transferred"sv, "dispat
                   "claimed"sv, "returned"sv, "extension_requested"sv, "extension_decided"sv,
                   "noted"sv, "replied"sv, "visited"sv, "reopened"sv, "closed"sv,
                   "supervised"sv, "whistled"sv, "merged"sv, "cancelled"sv, "escalated"sv,
-                  "reported"sv);
+                  "reported"sv, "warned"sv, "overdue"sv);
 #undef HUYING_ENUM_NAMES
 
 // Code name of an enum value.

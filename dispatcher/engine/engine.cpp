@@ -2,16 +2,20 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <atomic>
 #include <unordered_map>
 
 #include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/order_number.hpp"
+#include "dispatcher/core/sla_clock.hpp"
+#include "dispatcher/core/timer_queue.hpp"
 
 namespace huying::engine {
 
@@ -37,9 +41,10 @@ std::optional<double> number_of(const json::object& args, std::string_view key) 
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Impl(asio::io_context& ioc, db::Store& s, EngineOptions o)
-      : strand(asio::make_strand(ioc)), store(s), opts(std::move(o)) {}
+      : strand(asio::make_strand(ioc)), timer(strand), store(s), opts(std::move(o)) {}
 
   asio::strand<asio::io_context::executor_type> strand;
+  asio::steady_timer timer;  // the one real timer, armed for timers.top()
   db::Store& store;
   EngineOptions opts;  // opts.rules is swapped on the strand
 
@@ -57,6 +62,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unordered_map<std::string, std::string> idem_keys;  // key -> number
   core::OrderNumbering numbering;
   core::HotSpots hot;
+  core::TimerQueue timers;                                   // key: order id
+  std::unordered_map<std::int64_t, std::string> id_to_number;  // for timer keys
+  core::Millis armed_for = 0;
+  bool stopped = false;
   std::int64_t last_id = 0;
   std::atomic<std::size_t> open_count{0};
 
@@ -69,6 +78,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     last_id = store.max_order_id();
     open_count = orders.size();
     rebuild_hot_spots();
+    // Timers from the stored deadlines; whatever fell due while we were down
+    // fires at once, in deadline order.
+    std::vector<core::TimerQueue::Entry> entries;
+    for (const auto& [n, live] : orders) {
+      core::Millis next = core::next_timer(live.order, *sla(), escalator());
+      if (!next) continue;
+      entries.push_back({next, static_cast<core::TimerQueue::Key>(live.order.id)});
+      id_to_number[live.order.id] = n;
+    }
+    timers.build(std::move(entries));
     spdlog::info("engine: loaded {} open orders, last id {}", orders.size(), last_id);
   }
 
@@ -90,6 +109,100 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     std::sort(recent.begin(), recent.end(),
               [](const WorkOrder& a, const WorkOrder& b) { return a.created_at < b.created_at; });
     for (const auto& o : recent) hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+  }
+
+  const core::Escalator* escalator() const { return opts.rules ? opts.rules->escalator.get() : nullptr; }
+
+  // Keeps the order's one entry in the timer queue right.
+  void reschedule(const WorkOrder& o) {
+    core::Millis next = core::next_timer(o, *sla(), escalator());
+    auto key = static_cast<core::TimerQueue::Key>(o.id);
+    if (next) {
+      timers.schedule(key, next);
+      id_to_number[o.id] = o.number;
+    } else if (timers.contains(key)) {
+      timers.cancel(key);
+      id_to_number.erase(o.id);
+    }
+  }
+
+  // Arms the real timer for the earliest entry (on the strand).
+  void arm() {
+    if (stopped) return;
+    auto top = timers.top();
+    if (!top) {
+      armed_for = 0;
+      timer.cancel();
+      return;
+    }
+    if (armed_for == top->due) return;
+    armed_for = top->due;
+    timer.expires_after(std::chrono::milliseconds(opts.clock->real_delay(top->due)));
+    timer.async_wait([self = shared_from_this(), due = top->due](boost::system::error_code ec) {
+      if (ec || self->armed_for != due) return;  // cancelled or re-armed
+      self->armed_for = 0;
+      self->fire();
+    });
+  }
+
+  // The timer went off: every order due now gets its SLA signals and
+  // escalations, committed as one batch.
+  void fire() {
+    const core::Millis now = opts.clock->now();
+    core::EscalationContext ectx;
+    ectx.now = now;
+    ectx.sla = sla();
+    if (opts.rules) {
+      auto rules = opts.rules;
+      ectx.difficult_target = [rules](const WorkOrder& o) { return rules->difficult_target(o); };
+    }
+    std::vector<db::Change> changes;
+    for (const auto& due : timers.pop_due(now, 2000)) {
+      auto idn = id_to_number.find(due.key);
+      if (idn == id_to_number.end()) continue;
+      auto it = orders.find(idn->second);
+      if (it == orders.end()) continue;
+      db::Change c;
+      c.order = it->second.order;
+      for (auto& e : core::fire_timers(c.order, now, *sla(), escalator(), ectx)) {
+        core::apply(c.order, e);
+        c.events.push_back(std::move(e));
+      }
+      if (c.events.empty()) {
+        reschedule(c.order);  // e.g. a rule that no longer applies
+        continue;
+      }
+      changes.push_back(std::move(c));
+    }
+    if (!changes.empty()) {
+      std::vector<std::string> numbers;
+      for (const auto& c : changes) numbers.push_back(c.order.number);
+      db::Batch batch;
+      batch.changes = changes;
+      auto self = shared_from_this();
+      store.submit(std::move(batch), [self, numbers](const db::CommitStatus&) {
+        asio::post(self->strand, [self, numbers] {
+          for (const auto& n : numbers) self->committed(n);
+        });
+      });
+      remember(changes);
+    }
+    arm();
+  }
+
+  // After a batch was handed to the writer: the new state, logs and timers.
+  void remember(std::vector<db::Change>& changes) {
+    for (auto& c : changes) {
+      auto [it, fresh] = orders.try_emplace(c.order.number);
+      it->second.order = std::move(c.order);
+      ++it->second.pending;
+      if (fresh) ++open_count;
+      for (const auto& e : c.events)
+        spdlog::info("order {} seq {} {} by {} ({}) -> {}", it->first, e.seq, core::name(e.type),
+                     e.actor.user, core::name(e.actor.role), core::name(it->second.order.status));
+      reschedule(it->second.order);
+    }
+    arm();
   }
 
   // Looks an order up: live state first, else the store (closed orders).
@@ -246,15 +359,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       });
     });
 
-    for (auto& c : changes) {
-      auto [it, fresh] = orders.try_emplace(c.order.number);
-      it->second.order = std::move(c.order);
-      ++it->second.pending;
-      if (fresh) ++open_count;
-      for (const auto& e : c.events)
-        spdlog::info("order {} seq {} {} by {} ({}) -> {}", it->first, e.seq, core::name(e.type),
-                     e.actor.user, core::name(e.actor.role), core::name(it->second.order.status));
-    }
+    remember(changes);
     if (keyed) idem_keys.emplace(req.idempotency_key, number);
   }
 
@@ -332,7 +437,28 @@ Engine::Engine(asio::io_context& ioc, db::Store& store, EngineOptions opts)
 
 Engine::~Engine() = default;
 
-void Engine::start() { impl_->start(); }
+void Engine::start() {
+  impl_->start();
+  asio::post(impl_->strand, [impl = impl_] { impl->arm(); });
+}
+
+void Engine::poke() {
+  asio::post(impl_->strand, [impl = impl_] {
+    impl->armed_for = 0;
+    impl->fire();
+  });
+}
+
+void Engine::stop() {
+  std::promise<void> done;
+  auto f = done.get_future();
+  asio::post(impl_->strand, [impl = impl_, &done] {
+    impl->stopped = true;
+    impl->timer.cancel();
+    done.set_value();
+  });
+  f.wait();
+}
 
 void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
   asio::post(impl_->strand, [impl = impl_, rules = std::move(rules)]() mutable {

@@ -61,6 +61,11 @@ class Engine {
   // Loads every open order and the numbering state from the store. Call once,
   // before execute(). Throws on a store error.
   void start();
+  // Cancels the SLA timer so the io_context can run out of work. Blocks until
+  // done; REQUIRES: the io_context is running (on another thread).
+  void stop();
+  // Checks the timers now (after a test or simulation moved its clock).
+  void poke();
 
   // Thread-safe. Decides and applies on the engine strand; `done` runs on the
   // strand after the events are durably committed (or at once on rejection).

@@ -12,6 +12,7 @@
 #include "db/store.hpp"
 #include "dispatcher/core/config_load.hpp"
 #include "dispatcher/engine/engine.hpp"
+#include "db/sqlite.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
 
@@ -30,6 +31,7 @@ struct Harness {
     thread = std::thread([this] { ioc.run(); });
   }
   ~Harness() {
+    engine.stop();  // the SLA timer would keep the io_context busy
     work.reset();
     thread.join();
   }
@@ -286,4 +288,74 @@ TEST_CASE("engine with rules: the third order of a kind in one community within 
       CHECK(e.data.at("related").as_array().size() == 3);
     }
   CHECK(found);
+}
+
+namespace {
+// Waits (bounded) until the store holds `n` events.
+bool wait_events(db::Store& s, std::int64_t n) {
+  for (int i = 0; i < 500; ++i) {
+    if (s.count_events() >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("engine timers: 黄灯 and 红灯 fire as the clock passes the deadlines") {
+  TempDir dir;
+  // 2025-12-01 is a Monday; 10:00 + 2 working hours to claim = 12:00.
+  Harness h(dir.file("t.db"), kT0, example_rules());
+  auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
+  REQUIRE(r.order.status == Status::dispatched);
+  CHECK(r.order.claim_due == kT0 + 2 * kHour);
+  const auto base = h.store->count_events();  // created + dispatched
+  h.clock.advance(96 * kMinute);              // 80% of the allowance
+  h.engine.poke();
+  REQUIRE(wait_events(*h.store, base + 1));
+  auto evs = h.store->get_order(r.order.number)->events;
+  CHECK(evs.back().type == EventType::warned);
+  h.clock.set(kT0 + 2 * kHour);
+  h.engine.poke();
+  REQUIRE(wait_events(*h.store, base + 3));  // overdue + 超时未签收提醒
+  evs = h.store->get_order(r.order.number)->events;
+  CHECK(evs[evs.size() - 2].type == EventType::overdue);
+  CHECK(evs.back().type == EventType::escalated);
+  CHECK(evs.back().data.at("rule").as_string() == "超时未签收提醒");
+}
+
+TEST_CASE("engine timers: restart after downtime fires what fell due, in deadline order, exactly once") {
+  TempDir dir;
+  auto path = dir.file("t.db");
+  std::vector<std::string> numbers;
+  {
+    Harness h(path, kT0, example_rules());
+    for (int i = 0; i < 3; ++i) {
+      numbers.push_back(h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营")).order.number);
+      h.clock.advance(10 * kMinute);
+    }
+  }
+  std::int64_t before = 0;
+  {
+    auto s = db::open_sqlite_store({.path = path});
+    before = s->count_events();
+  }
+  // Down until the next morning: each order's claim deadline and twice it passed.
+  {
+    Harness h(path, kT0 + kDay, example_rules());
+    // Per order: overdue(claim) + two escalations.
+    REQUIRE(wait_events(*h.store, before + 9));
+  }
+  db::Connection c(path, db::Connection::Mode::read_only);
+  db::Statement q(c, "SELECT o.number, e.type FROM events e JOIN orders o ON o.id = e.order_id "
+                     "WHERE e.type = 'overdue' ORDER BY e.id");
+  std::vector<std::string> order;
+  while (q.step()) order.push_back(q.col_text(0));
+  CHECK(order == numbers);  // deadline order
+  const auto after = c.query_int("SELECT count(*) FROM events");
+  CHECK(after == before + 9);
+  {
+    Harness h(path, kT0 + kDay, example_rules());  // again: nothing new
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(h.store->count_events() == after);
+  }
 }
