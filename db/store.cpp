@@ -290,6 +290,14 @@ class SqliteStore final : public Store {
     return r_->query_int("SELECT count(*) FROM events");
   }
 
+  std::map<std::string, std::int64_t> event_counts() override {
+    std::lock_guard lk(rmu_);
+    std::map<std::string, std::int64_t> out;
+    Statement q(*r_, "SELECT type, count(*) FROM events GROUP BY type");
+    while (q.step()) out[q.col_text(0)] = q.col_int(1);
+    return out;
+  }
+
   std::string integrity_check() override {
     std::lock_guard lk(rmu_);
     Statement q(*r_, "PRAGMA integrity_check");

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,8 @@ class Store {
   // The order number a creating request with this key produced, if any.
   virtual std::optional<std::string> find_idempotency_key(const std::string& key) = 0;
   virtual std::int64_t count_events() = 0;
+  // Stored events by type.
+  virtual std::map<std::string, std::int64_t> event_counts() = 0;
   // "ok" or SQLite's list of problems.
   virtual std::string integrity_check() = 0;
   virtual StoreStats stats() const = 0;

@@ -2,6 +2,7 @@
 //   huying serve [--config DIR] [--db FILE] [--address A] [--port N] [--threads N]
 //   huying init --db FILE        create or migrate the store, then exit
 //   huying check-config DIR      validate a deployment folder and summarise it
+//   huying simulate ...          a month of traffic on a simulated clock (see --help)
 //   huying version
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +24,8 @@ void usage() {
                "[--threads N]\n"
                "       huying init --db FILE\n"
                "       huying check-config DIR\n"
+               "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
+               "                       [--per-day N] [--speed N] [--seed N]\n"
                "       huying version\n");
 }
 
@@ -88,6 +91,40 @@ int main(int argc, char** argv) {
     }
     std::printf("%s: ok\n%s", argv[2], huying::core::summarize(*res.deployment).c_str());
     return 0;
+  }
+  if (cmd == "simulate") {
+    huying::server::SimulateOptions so;
+    for (int i = 2; i < argc; i += 2) {
+      std::string_view f = argv[i];
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
+        return 2;
+      }
+      std::string v = argv[i + 1];
+      try {
+        if (f == "--config") so.config_dir = v;
+        else if (f == "--db") so.db_path = v;
+        else if (f == "--from") so.from = v;
+        else if (f == "--days") so.days = std::stoi(v);
+        else if (f == "--per-day") so.per_day = std::stoi(v);
+        else if (f == "--speed") so.speed = std::stod(v);
+        else if (f == "--seed") so.seed = static_cast<unsigned>(std::stoul(v));
+        else {
+          std::fprintf(stderr, "huying: unknown flag %s\n", argv[i]);
+          return 2;
+        }
+      } catch (const std::exception&) {
+        std::fprintf(stderr, "huying: bad value for %s: %s\n", argv[i], v.c_str());
+        return 2;
+      }
+    }
+    if (so.days < 1 || so.days > 366 || so.per_day < 1 || so.per_day > 100000 || so.speed < 0) {
+      std::fprintf(stderr, "huying: --days 1..366, --per-day 1..100000, --speed >= 0\n");
+      return 2;
+    }
+    // Tens of thousands of state changes: keep the log to warnings.
+    spdlog::set_level(spdlog::level::warn);
+    return huying::server::simulate(so);
   }
   if (cmd == "serve") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;

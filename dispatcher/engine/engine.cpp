@@ -449,6 +449,16 @@ void Engine::poke() {
   });
 }
 
+core::Millis Engine::next_timer() {
+  std::promise<core::Millis> p;
+  auto f = p.get_future();
+  asio::post(impl_->strand, [impl = impl_, &p] {
+    auto top = impl->timers.top();
+    p.set_value(top ? top->due : 0);
+  });
+  return f.get();
+}
+
 void Engine::stop() {
   std::promise<void> done;
   auto f = done.get_future();

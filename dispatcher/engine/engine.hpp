@@ -66,6 +66,9 @@ class Engine {
   void stop();
   // Checks the timers now (after a test or simulation moved its clock).
   void poke();
+  // The earliest pending timer instant (0 = none). Blocks; REQUIRES: the
+  // io_context is running on another thread.
+  core::Millis next_timer();
 
   // Thread-safe. Decides and applies on the engine strand; `done` runs on the
   // strand after the events are durably committed (or at once on rejection).

@@ -1,6 +1,7 @@
 #include "dispatcher/server/serve.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +15,7 @@
 #include "dispatcher/core/config_load.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
+#include "dispatcher/engine/simulator.hpp"
 #include "dispatcher/server/server.hpp"
 
 namespace huying::server {
@@ -101,6 +103,55 @@ int serve(const ServeOptions& opts) {
   ioc.run();
   for (auto& t : pool) t.join();
   spdlog::info("stopped");
+  return 0;
+}
+
+int simulate(const SimulateOptions& opts) {
+  namespace fs = std::filesystem;
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(opts.from.c_str(), "%d-%u-%u", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+    spdlog::error("simulate: --from must be YYYY-MM-DD, not '{}'", opts.from);
+    return 2;
+  }
+  auto res = core::load_deployment(opts.config_dir);
+  for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
+  if (!res.ok()) return 2;
+  auto rules = core::make_rule_set(res.deployment);
+  if (auto parent = fs::path(opts.db_path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+  }
+  std::unique_ptr<db::Store> store;
+  try {
+    store = db::open_sqlite_store({.path = opts.db_path});
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  const core::Millis from = core::shanghai_time({y, m, d}, 8, 0);
+  std::unique_ptr<core::Clock> clock;
+  if (opts.speed > 0) clock = std::make_unique<core::SimClock>(from, opts.speed);
+  else clock = std::make_unique<core::FakeClock>(from);
+  core::NaturalSlaPolicy fallback;
+
+  boost::asio::io_context ioc;
+  auto work = boost::asio::make_work_guard(ioc);
+  engine::Engine engine(ioc, *store, {.clock = clock.get(), .sla = &fallback, .rules = rules});
+  engine.start();
+  std::thread io([&] { ioc.run(); });
+  engine::SimOptions so;
+  so.from = from;
+  so.days = opts.days;
+  so.per_day = opts.per_day;
+  so.speed = opts.speed;
+  so.seed = opts.seed;
+  auto report = engine::simulate(engine, *store, *clock, rules, so);
+  engine.stop();
+  work.reset();
+  io.join();
+  std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days, opts.from.c_str(),
+              opts.per_day, res.deployment->name.c_str(), opts.db_path.c_str(), report.to_string().c_str());
   return 0;
 }
 

@@ -18,4 +18,17 @@ struct ServeOptions {
 // stdout once ready (tests read the port from that line).
 int serve(const ServeOptions& opts);
 
+struct SimulateOptions {
+  std::string config_dir = "config/example";
+  std::string db_path = "var/simulate.db";
+  std::string from = "2025-09-22";  // YYYY-MM-DD, Asia/Shanghai
+  int days = 30;
+  int per_day = 200;
+  double speed = 0;  // 0 = as fast as possible
+  unsigned seed = 12345;
+};
+
+// `huying simulate`: see engine/simulator.hpp. Prints a report on stdout.
+int simulate(const SimulateOptions& opts);
+
 }  // namespace huying::server
