@@ -22,6 +22,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
                "[--threads N]\n"
+               "                    [--simulate-speed N] [--simulate-per-day N]\n"
                "       huying init --db FILE\n"
                "       huying check-config DIR\n"
                "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
@@ -46,6 +47,12 @@ bool parse_flags(int argc, char** argv, int first, huying::server::ServeOptions&
         int p = std::stoi(v);
         if (p < 0 || p > 65535) throw std::out_of_range("port");
         o.port = static_cast<unsigned short>(p);
+      } else if (f == "--simulate-speed") {
+        o.simulate_speed = std::stod(v);
+        if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
+      } else if (f == "--simulate-per-day") {
+        o.simulate_per_day = std::stoi(v);
+        if (o.simulate_per_day < 1 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
       } else if (f == "--threads") {
         o.threads = std::stoi(v);
         if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");

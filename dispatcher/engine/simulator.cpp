@@ -59,12 +59,13 @@ class Sim {
       for (int i = 0; i < opts_.per_day; ++i) at(day + uniform(0, 14 * core::kHour), [this] { arrive(); });
     }
     int day_reported = -1;
-    while (!queue_.empty()) {
+    while (!queue_.empty() && !stopping()) {
       Millis t_action = queue_.top().at;
       Millis t_timer = engine_.next_timer();
       Millis t = t_timer && t_timer < t_action ? t_timer : t_action;
       if (t > end) break;
       advance_to(t);
+      if (stopping()) break;
       if (t == t_action) {
         auto fn = queue_.top().fn;
         queue_.pop();
@@ -78,7 +79,7 @@ class Sim {
                      d.day, report_.created, queue_.size());
       }
     }
-    advance_to(std::max(end, clock_.now()));
+    if (!stopping()) advance_to(std::max(end, clock_.now()));
     engine_.next_timer();  // drain the strand
     store_.flush();
     report_.events = store_.event_counts();
@@ -99,13 +100,16 @@ class Sim {
   double chance() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
   void at(Millis t, std::function<void()> fn) { queue_.push({t, seq_++, std::move(fn)}); }
 
+  bool stopping() const { return opts_.stop && opts_.stop->load(); }
+
   void advance_to(Millis t) {
     if (fake_) {
       if (t > fake_->now()) fake_->set(t);
       engine_.poke();
     } else {
-      Millis wait = clock_.real_delay(t);
-      if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      // Sleep in short steps so a stop request is seen promptly.
+      for (Millis wait = clock_.real_delay(t); wait > 0 && !stopping(); wait = clock_.real_delay(t))
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min<Millis>(wait, 200)));
       engine_.poke();
     }
   }

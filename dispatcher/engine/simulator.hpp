@@ -9,6 +9,7 @@
 // real time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,8 @@ struct SimOptions {
   double speed = 0;        // 0 = as fast as possible
   unsigned seed = 12345;
   bool progress = true;    // a line per simulated day on stderr
+  // Checked between actions; set it to end the simulation early.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SimReport {

@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <filesystem>
@@ -48,11 +49,21 @@ int serve(const ServeOptions& opts) {
     return 1;
   }
 
-  core::SystemClock clock;
+  core::SystemClock system_clock;
+  std::unique_ptr<core::SimClock> sim_clock;
+  if (opts.simulate_speed > 0) {
+    if (!deployment) {
+      spdlog::error("simulated traffic needs --config");
+      return 2;
+    }
+    sim_clock = std::make_unique<core::SimClock>(system_clock.now(), opts.simulate_speed);
+  }
+  core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
+  auto rules = deployment ? core::make_rule_set(deployment) : nullptr;
   engine::Engine engine(ioc, *store,
                         {.clock = &clock, .sla = &sla,
-                         .rules = deployment ? core::make_rule_set(deployment) : nullptr});
+                         .rules = rules});
   try {
     engine.start();
   } catch (const std::exception& e) {
@@ -83,6 +94,25 @@ int serve(const ServeOptions& opts) {
       };
   hup.async_wait(on_hup);
 
+  // Simulated traffic (the demo): its own thread, driving the engine.
+  std::atomic<bool> sim_stop{false};
+  std::thread sim;
+  std::thread stopper;
+  if (sim_clock) {
+    sim = std::thread([&] {
+      engine::SimOptions so;
+      so.from = clock.now();
+      so.days = 366;
+      so.per_day = opts.simulate_per_day;
+      so.speed = opts.simulate_speed;
+      so.progress = false;
+      so.stop = &sim_stop;
+      so.seed = static_cast<unsigned>(system_clock.now());
+      engine::simulate(engine, *store, clock, rules, so);
+    });
+    spdlog::info("simulated traffic: {} orders a day, clock x{}", opts.simulate_per_day, opts.simulate_speed);
+  }
+
   // Handlers first: a SIGTERM right after the "listening" line must stop us
   // cleanly, not kill us.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -91,8 +121,13 @@ int serve(const ServeOptions& opts) {
     spdlog::info("signal {}: stopping", sig);
     server->stop();
     hup.cancel();
-    store->flush();  // everything acknowledged is already committed; this drains the rest
-    ioc.stop();
+    sim_stop = true;
+    // The simulator waits on the engine: let it finish before the io_context stops.
+    stopper = std::thread([&] {
+      if (sim.joinable()) sim.join();
+      store->flush();  // everything acknowledged is already committed; this drains the rest
+      ioc.stop();
+    });
   });
   std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
   std::fflush(stdout);
@@ -102,6 +137,8 @@ int serve(const ServeOptions& opts) {
   for (int i = 1; i < std::max(1, opts.threads); ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  if (stopper.joinable()) stopper.join();
+  if (sim.joinable()) sim.join();
   spdlog::info("stopped");
   return 0;
 }

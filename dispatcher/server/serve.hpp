@@ -12,6 +12,10 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int threads = 2;
+  // > 0: run simulated traffic (engine/simulator.hpp) on a clock running this
+  // many times faster than real time, starting now (the demo).
+  double simulate_speed = 0;
+  int simulate_per_day = 300;
 };
 
 // Returns the process exit code. Prints "listening on http://ADDR:PORT" on
