@@ -36,36 +36,17 @@ const Actor kSystem{"system", Role::system, "", ""};
 }  // namespace
 
 std::vector<EscalationRule> default_escalation_rules() {
-  std::vector<EscalationRule> r(7);
-  r[0].name = "超时未签收提醒";
-  r[0].trigger = Trigger::not_claimed;
-  r[0].factor = 1.0;
-  r[0].action = Action::notify_lead;
-  r[1].name = "超时未签收督办";
-  r[1].trigger = Trigger::not_claimed;
-  r[1].factor = 2.0;
-  r[1].action = Action::supervise;
-  r[2].name = "超期次日催办";
-  r[2].trigger = Trigger::overdue;
-  r[2].working_days = 1;
-  r[2].action = Action::urge;
-  r[3].name = "催办五日未办结通报";
-  r[3].trigger = Trigger::overdue;
-  r[3].working_days = 6;
-  r[3].action = Action::report_list;
-  r[4].name = "两次退单转疑难";
-  r[4].trigger = Trigger::returned;
-  r[4].times = 2;
-  r[4].action = Action::mark_difficult;
-  r[5].name = "七日三次高频";
-  r[5].trigger = Trigger::hot_spot;
-  r[5].count = 3;
-  r[5].days = 7;
-  r[5].action = Action::hot_spot;
-  r[6].name = "不满意重办";
-  r[6].trigger = Trigger::unsatisfied;
-  r[6].action = Action::reopen;
-  return r;
+  using T = Trigger;
+  using A = Action;
+  return {
+      {.name = "超时未签收提醒", .trigger = T::not_claimed, .action = A::notify_lead, .factor = 1.0},
+      {.name = "超时未签收督办", .trigger = T::not_claimed, .action = A::supervise, .factor = 2.0},
+      {.name = "超期次日催办", .trigger = T::overdue, .action = A::urge, .working_days = 1},
+      {.name = "催办五日未办结通报", .trigger = T::overdue, .action = A::report_list, .working_days = 6},
+      {.name = "两次退单转疑难", .trigger = T::returned, .action = A::mark_difficult, .times = 2},
+      {.name = "七日三次高频", .trigger = T::hot_spot, .action = A::hot_spot, .count = 3, .days = 7},
+      {.name = "不满意重办", .trigger = T::unsatisfied, .action = A::reopen},
+  };
 }
 
 Escalator::Escalator(std::vector<EscalationRule> rules) : rules_(std::move(rules)) {}

@@ -673,27 +673,12 @@ void apply(WorkOrder& o, const Event& ev) {
       o = WorkOrder{};
       o.id = i_of(d, "id");
       o.number = s_of(d, "number");
-      o.channel = parse<Channel>(s_of(d, "channel")).value_or(Channel::hotline);
-      o.kind = parse<Kind>(s_of(d, "kind")).value_or(Kind::consult);
-      o.urgency = parse<Urgency>(s_of(d, "urgency")).value_or(Urgency::normal);
-      o.mode = parse<Mode>(s_of(d, "mode")).value_or(Mode::onsite);
-      o.category = s_of(d, "category");
-      o.area = s_of(d, "area");
-      o.address = s_of(d, "address");
-      if (auto* p = d.if_contains("lat")) o.lat = p->to_number<double>();
-      if (auto* p = d.if_contains("lng")) o.lng = p->to_number<double>();
-      o.title = s_of(d, "title");
-      o.description = s_of(d, "description");
-      o.parent = s_of(d, "parent");
+      read_intake(d, o);
       if (auto* r = d.if_contains("route"); r && r->is_object()) o.proposal = proposal_from_json(r->get_object());
       if (auto* p = d.if_contains("placement"); p && p->is_object()) {
         o.placed_by = s_of(p->get_object(), "matched_by");
         if (auto* nr = p->get_object().if_contains("needs_review"); nr && nr->is_bool())
           o.needs_review = nr->get_bool();
-      }
-      if (auto* c = d.if_contains("citizen"); c && c->is_object()) {
-        const auto& cj = c->get_object();
-        o.citizen = {s_of(cj, "name"), s_of(cj, "phone"), s_of(cj, "id_number")};
       }
       o.status = Status::received;
       o.created_at = ev.at;

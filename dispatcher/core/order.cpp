@@ -132,6 +132,25 @@ std::int64_t int_at(const json::object& j, std::string_view key) {
 
 }  // namespace
 
+void read_intake(const json::object& j, WorkOrder& o) {
+  o.channel = parse<Channel>(str_at(j, "channel")).value_or(Channel::hotline);
+  o.kind = parse<Kind>(str_at(j, "kind")).value_or(Kind::consult);
+  o.urgency = parse<Urgency>(str_at(j, "urgency")).value_or(Urgency::normal);
+  o.mode = parse<Mode>(str_at(j, "mode")).value_or(Mode::onsite);
+  o.category = str_at(j, "category");
+  o.area = str_at(j, "area");
+  o.address = str_at(j, "address");
+  if (auto* p = j.if_contains("lat"); p && p->is_number()) o.lat = p->to_number<double>();
+  if (auto* p = j.if_contains("lng"); p && p->is_number()) o.lng = p->to_number<double>();
+  o.title = str_at(j, "title");
+  o.description = str_at(j, "description");
+  if (auto* c = j.if_contains("citizen"); c && c->is_object()) {
+    const auto& cj = c->get_object();
+    o.citizen = {str_at(cj, "name"), str_at(cj, "phone"), str_at(cj, "id_number")};
+  }
+  o.parent = str_at(j, "parent");
+}
+
 RouteProposal proposal_from_json(const json::object& p) {
   RouteProposal r;
   r.lead = str_at(p, "lead");
@@ -151,19 +170,12 @@ WorkOrder order_from_json(const json::value& v) {
     WorkOrder o;
     o.id = int_at(j, "id");
     o.number = str_at(j, "number");
-    o.channel = enum_at<Channel>(j, "channel");
-    o.kind = enum_at<Kind>(j, "kind");
-    o.urgency = enum_at<Urgency>(j, "urgency");
-    o.mode = enum_at<Mode>(j, "mode");
-    o.category = str_at(j, "category");
-    o.area = str_at(j, "area");
-    o.address = str_at(j, "address");
-    if (auto* p = j.if_contains("lat")) o.lat = p->to_number<double>();
-    if (auto* p = j.if_contains("lng")) o.lng = p->to_number<double>();
-    o.title = str_at(j, "title");
-    o.description = str_at(j, "description");
-    const auto& c = j.at("citizen").as_object();
-    o.citizen = {str_at(c, "name"), str_at(c, "phone"), str_at(c, "id_number")};
+    // Strict about the enums here: a stored document must be well-formed.
+    enum_at<Channel>(j, "channel");
+    enum_at<Kind>(j, "kind");
+    enum_at<Urgency>(j, "urgency");
+    enum_at<Mode>(j, "mode");
+    read_intake(j, o);
     o.placed_by = str_at(j, "placed_by");
     if (auto* p = j.if_contains("needs_review")) o.needs_review = p->as_bool();
     if (auto* p = j.if_contains("proposal"); p && p->is_object()) o.proposal = proposal_from_json(p->as_object());
@@ -204,7 +216,6 @@ WorkOrder order_from_json(const json::value& v) {
     o.merged_into = str_at(j, "merged_into");
     o.transfer_line = str_at(j, "transfer_line");
     o.transfer_ref = str_at(j, "transfer_ref");
-    o.parent = str_at(j, "parent");
     if (auto* p = j.if_contains("whistles"))
       for (const auto& w : p->as_array()) {
         const auto& wj = w.as_object();

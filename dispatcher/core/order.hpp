@@ -138,6 +138,12 @@ boost::json::object to_json(const WorkOrder& o);
 // Inverse of to_json. Throws std::invalid_argument on a malformed document.
 WorkOrder order_from_json(const boost::json::value& v);
 
+// Reads the intake fields (channel, kind, urgency, mode, category, area,
+// address, lat/lng, title, description, citizen, parent) shared by a
+// `created` event's data and the stored order document. Unknown enum values
+// fall back to defaults.
+void read_intake(const boost::json::object& j, WorkOrder& o);
+
 // Reads a proposal as stored by to_json (also the `route` of a created event).
 RouteProposal proposal_from_json(const boost::json::object& p);
 // A string member, or "" when absent or not a string.

@@ -21,6 +21,17 @@
 
 namespace huying::server {
 
+namespace {
+// Opens the store, creating its folder first. Throws with the path and reason.
+std::unique_ptr<db::Store> open_store(const std::string& path) {
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+  }
+  return db::open_sqlite_store({.path = path});
+}
+}  // namespace
+
 int serve(const ServeOptions& opts) {
   namespace fs = std::filesystem;
   // A bad config never starts: every error is printed with file and line.
@@ -35,15 +46,11 @@ int serve(const ServeOptions& opts) {
     deployment = res.deployment;
     spdlog::info("config: {} version {}", deployment->name, deployment->version);
   }
-  if (auto parent = fs::path(opts.db_path).parent_path(); !parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-  }
   // Declared first, destroyed last: the store's last completions post to it.
   boost::asio::io_context ioc;
   std::unique_ptr<db::Store> store;
   try {
-    store = db::open_sqlite_store({.path = opts.db_path});
+    store = open_store(opts.db_path);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -155,13 +162,9 @@ int simulate(const SimulateOptions& opts) {
   for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
   if (!res.ok()) return 2;
   auto rules = core::make_rule_set(res.deployment);
-  if (auto parent = fs::path(opts.db_path).parent_path(); !parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-  }
   std::unique_ptr<db::Store> store;
   try {
-    store = db::open_sqlite_store({.path = opts.db_path});
+    store = open_store(opts.db_path);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
