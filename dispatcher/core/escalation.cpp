@@ -147,13 +147,15 @@ const EscalationRule* Escalator::hot_spot_rule() const {
 }
 
 std::vector<std::string> HotSpots::add(const std::string& area, const std::string& category,
-                                       const std::string& number, Millis at, int count, Millis window) {
+                                       const std::string& number, Millis at, int count, Millis window,
+                                       std::size_t keep, std::size_t* in_window) {
   auto& q = windows_[area + '\n' + category];
   q.emplace_back(at, number);
   while (!q.empty() && q.front().first <= at - window) q.pop_front();
+  if (in_window) *in_window = q.size();
   std::vector<std::string> out;
   if (static_cast<int>(q.size()) >= count)
-    for (const auto& [t, n] : q) out.push_back(n);
+    for (std::size_t i = q.size() > keep ? q.size() - keep : 0; i < q.size(); ++i) out.push_back(q[i].second);
   return out;
 }
 

@@ -56,9 +56,11 @@ class Escalator {
 class HotSpots {
  public:
   // Records a new order. Returns the numbers in the window (oldest first,
-  // this one last) when there are at least `count` of them; else empty.
+  // this one last; at most the `keep` most recent) when there are at least
+  // `count` of them; else empty. *in_window gets how many there are.
   std::vector<std::string> add(const std::string& area, const std::string& category,
-                               const std::string& number, Millis at, int count, Millis window);
+                               const std::string& number, Millis at, int count, Millis window,
+                               std::size_t keep = 20, std::size_t* in_window = nullptr);
   std::size_t keys() const { return windows_.size(); }
 
  private:

@@ -399,12 +399,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (e.type == EventType::created) {
         WorkOrder& o = changes[0].order;
         if (const core::EscalationRule* hs = rules.escalator->hot_spot_rule()) {
-          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
+          std::size_t in_window = 0;
+          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay,
+                                 20, &in_window);
           if (!cluster.empty()) {
-            json::array related;
+            json::array related;  // the most recent ones; `count` says how many in all
             for (const auto& n : cluster) related.push_back(json::string(n));
             add(changes[0], core::Escalator::escalated(o, *hs, now,
                                                        {{"related", std::move(related)},
+                                                        {"count", in_window},
                                                         {"suggest", "合并重复件并考虑吹哨"}}));
           }
         }

@@ -3,6 +3,9 @@
 // acknowledged order number is written to stdout (one write per line, atomic
 // on a pipe) only after the engine answered — i.e. after the durable commit.
 // Prints "ready" first. Runs until killed.
+//
+// With a config folder as argv[3], intake goes through routing: each create
+// is placed, routed and auto-dispatched in one multi-event commit.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -18,13 +21,14 @@
 
 #include "db/store.hpp"
 #include "dispatcher/core/clock.hpp"
+#include "dispatcher/core/config_load.hpp"
 #include "dispatcher/engine/engine.hpp"
 
 using namespace huying;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: crash_child DB [CLIENTS]\n");
+    std::fprintf(stderr, "usage: crash_child DB [CLIENTS] [CONFIG_DIR]\n");
     return 2;
   }
   int clients = argc > 2 ? std::atoi(argv[2]) : 8;
@@ -35,7 +39,16 @@ int main(int argc, char** argv) {
   auto guard = boost::asio::make_work_guard(ioc);
   core::SystemClock clock;
   core::NaturalSlaPolicy sla;
-  engine::Engine eng(ioc, *store, {.clock = &clock, .sla = &sla});
+  std::shared_ptr<const core::RuleSet> rules;
+  if (argc > 3) {
+    auto res = core::load_deployment(argv[3]);
+    if (!res.ok()) {
+      std::fprintf(stderr, "bad config %s\n", argv[3]);
+      return 2;
+    }
+    rules = core::make_rule_set(res.deployment);
+  }
+  engine::Engine eng(ioc, *store, {.clock = &clock, .sla = &sla, .rules = rules});
   eng.start();
   std::vector<std::thread> pool;
   for (int i = 0; i < 2; ++i) pool.emplace_back([&] { ioc.run(); });
@@ -53,7 +66,7 @@ int main(int argc, char** argv) {
         boost::json::object args{{"kind", "complaint"},
                                  {"category", "城市管理/市容环境/占道经营"},
                                  {"description", "crash test order " + std::to_string(i)},
-                                 {"area", "440605001003"},
+                                 {"address", "桂澜路88号"},
                                  {"citizen", {{"phone", "13800000000"}}}};
         std::promise<engine::Reply> p;
         auto f = p.get_future();

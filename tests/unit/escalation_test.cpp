@@ -139,6 +139,16 @@ TEST_CASE("escalation: the same community and category 3 times in 7 days is a ho
         std::vector<std::string>{"B", "C", "D"});
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "E", kT0 + 8 * kDay, 3, w) ==
         std::vector<std::string>{"C", "D", "E"});
+  // A busy cluster reports its size but lists only the most recent numbers.
+  HotSpots busy;
+  std::size_t n = 0;
+  std::vector<std::string> last;
+  for (int i = 0; i < 100; ++i)
+    last = busy.add("a", "c", "N" + std::to_string(i), kT0 + i * kMinute, 3, w, 20, &n);
+  CHECK(n == 100);
+  REQUIRE(last.size() == 20);
+  CHECK(last.front() == "N80");
+  CHECK(last.back() == "N99");
   // Day 17: only F in the window.
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "F", kT0 + 17 * kDay, 3, w).empty());
 }
