@@ -308,6 +308,7 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
       if (time == "natural") rule.natural = true;
       else if (time == "working") rule.natural = false;
       else if (!time.empty()) r.error(item["time"], "time must be working or natural, not '" + time + "'");
+      const bool natural = time == "natural";
       for (auto [key, into] : {std::pair<const char*, std::optional<Millis>*>{"claim", &rule.claim},
                                {"handle", &rule.handle},
                                {"visit", &rule.visit}}) {
@@ -315,7 +316,15 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
         if (v.empty()) continue;
         if (auto ms = parse_duration(v)) *into = *ms;
         else r.error(item[key], std::string(key) + ": '" + v + "' is not a duration like 2h, 30m or 15wd");
+        if (natural && v.size() > 2 && v.compare(v.size() - 2, 2, "wd") == 0 && std::string(key) != "visit")
+          r.error(item[key], std::string(key) + ": a natural-time policy cannot count working days (wd)");
       }
+      if (!rule.dept.empty() && std::none_of(d.departments.begin(), d.departments.end(),
+                                             [&](const Department& x) { return x.id == rule.dept; }))
+        r.error(item["dept"], "policy names unknown department " + rule.dept);
+      if (!rule.category.empty() && std::none_of(d.categories.begin(), d.categories.end(),
+                                                 [&](const Category& c) { return c.path == rule.category; }))
+        r.error(item["category"], "policy names unknown category " + rule.category);
       std::string w = r.str(item, "warning", false);
       if (!w.empty()) {
         try {
@@ -326,10 +335,6 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
           r.error(item["warning"], "warning must be a fraction between 0 and 1, not '" + w + "'");
         }
       }
-      if (rule.natural.value_or(false))
-        for (auto* v : {&rule.claim, &rule.handle, &rule.visit})
-          if (*v && **v % (450 * kMinute) == 0 && **v % kHour != 0)
-            r.error(item, "a natural-time policy cannot count working days (wd)");
       cfg.rules.push_back(std::move(rule));
     }
   } else {
@@ -340,6 +345,13 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
       Calendar probe(cfg.hours, cfg.holidays);
     } catch (const std::invalid_argument& e) {
       errors.push_back({file, 0, e.what()});
+    }
+    for (const auto& [dept, hours] : cfg.dept_hours) {
+      try {
+        Calendar probe(hours, cfg.holidays);
+      } catch (const std::invalid_argument& e) {
+        errors.push_back({file, 0, "department_hours for " + dept + ": " + e.what()});
+      }
     }
   }
   d.sla = std::move(cfg);
@@ -651,11 +663,30 @@ std::vector<ConfigError> validate(const Deployment& d) {
                      std::to_string(it->second->pos.line) + ") already covers " + o.category + " in " + o.area);
   }
 
+  // Nothing may be named by an empty string: it would match every text.
+  for (const auto& c : d.emergency)
+    for (const auto& k : c.keywords)
+      if (k.find_first_not_of(" \t") == std::string::npos)
+        err(c.pos, "emergency line " + c.line + " has an empty keyword (it would match every call)");
+  for (const auto& a : d.areas)
+    for (const auto& al : a.aliases)
+      if (al.empty()) err(a.pos, "area " + a.code + " has an empty alias (it would match every address)");
+  for (const auto& a : d.areas)
+    if (a.name.empty()) err(a.pos, "area " + a.code + " has no name");
+  for (const auto& p : d.places)
+    if (p.name.empty()) err(p.pos, "a gazetteer place has an empty name (it would match every address)");
+  for (const auto& s : d.roads)
+    if (s.road.empty()) err(s.pos, "a road has an empty name (it would match every address)");
+
   // Escalation: each action must make sense for its trigger, and each rule
   // must be able to fire.
   std::set<std::string> rule_names;
+  std::set<int> single_triggers;  // returned / unsatisfied / hot_spot: one rule each
   for (const auto& e : d.escalation) {
     if (!rule_names.insert(e.name).second) err(e.pos, "escalation rule " + e.name + " is defined twice");
+    if ((e.trigger == Trigger::returned || e.trigger == Trigger::unsatisfied || e.trigger == Trigger::hot_spot) &&
+        !single_triggers.insert(static_cast<int>(e.trigger)).second)
+      err(e.pos, "escalation rule " + e.name + ": only one rule may react to this trigger");
     std::set<Action> ok;
     switch (e.trigger) {
       case Trigger::not_claimed: ok = {Action::notify_lead, Action::supervise, Action::urge}; break;

@@ -59,12 +59,13 @@ Event Escalator::escalated(const WorkOrder& o, const EscalationRule& r, Millis n
 }
 
 Millis Escalator::due_at(const WorkOrder& o, const EscalationRule& r, const SlaPolicy& sla) const {
-  if (o.escalated(r.name)) return 0;
+  if (std::find(o.clock_escalations.begin(), o.clock_escalations.end(), r.name) != o.clock_escalations.end())
+    return 0;
   switch (r.trigger) {
     case Trigger::not_claimed:
       if (o.status != Status::dispatched || o.claim_due == 0) return 0;
-      return o.dispatched_at +
-             static_cast<Millis>(std::llround(r.factor * static_cast<double>(o.claim_due - o.dispatched_at)));
+      // "twice the deadline" counts the allowance in the order's own time.
+      return r.factor == 1.0 ? o.claim_due : sla.stretch(o, o.dispatched_at, o.claim_due, r.factor);
     case Trigger::overdue:
       if (o.status != Status::claimed || o.reply_due == 0) return 0;
       return r.working_days == 0 ? o.reply_due : sla.add_working_days(o.reply_due, r.working_days);
@@ -103,7 +104,9 @@ std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
   std::vector<Event> out;
   WorkOrder cur = after;
   for (const auto& r : rules_) {
-    if (r.trigger == Trigger::returned && ev.type == EventType::returned && after.return_count >= r.times) {
+    // Once per order: after that the desk arbitrates as usual.
+    if (r.trigger == Trigger::returned && ev.type == EventType::returned && after.return_count >= r.times &&
+        !after.escalated(r.name)) {
       Event e = escalated(cur, r, ctx.now, {{"returns", after.return_count}});
       apply(cur, e);
       out.push_back(e);
@@ -112,6 +115,7 @@ std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
         std::string target = ctx.difficult_target(cur);
         if (!target.empty()) {
           WorkOrder probe = cur;
+          probe.depts = {{target, DeptRole::lead}};
           Event d{cur.number, cur.version + 1, ctx.now, kSystem, EventType::dispatched,
                   {{"lead", target},
                    {"assist", json::array{}},

@@ -485,8 +485,10 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       } else if (auto r = read_depts(args, ctx, lead, assist)) {
         return reject(r->code, r->field, r->reason);
       }
+      // The claim deadline is the new lead department's (its own hours).
       WorkOrder probe = *o;
       if (mode) probe.mode = *mode;
+      probe.depts = {{lead, DeptRole::lead}};
       json::array aj;
       for (auto& d : assist) aj.push_back(json::string(d));
       json::object d{{"lead", lead},
@@ -711,6 +713,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.reply_due = 0;
       o.extension.reset();
       o.sla_flags = 0;
+      o.clock_escalations.clear();
       break;
     }
     case EventType::claimed:
@@ -718,6 +721,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.claimed_at = ev.at;
       o.reply_due = i_of(d, "reply_due");
       o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
+      o.clock_escalations.clear();
       break;
     case EventType::returned:
       o.status = Status::returned;
@@ -735,6 +739,7 @@ void apply(WorkOrder& o, const Event& ev) {
         o.reply_due = i_of(d, "reply_due");
         ++o.extension_count;
         o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
+        o.clock_escalations.clear();
       }
       o.extension.reset();
       break;
@@ -766,6 +771,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.rating.reset();
       o.extension.reset();
       o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue | kVisitOverdue));
+      o.clock_escalations.clear();
       break;
     case EventType::closed:
       o.status = Status::closed;
@@ -805,6 +811,8 @@ void apply(WorkOrder& o, const Event& ev) {
     }
     case EventType::escalated: {
       o.escalations.push_back(s_of(d, "rule"));
+      if (s_of(d, "trigger") == "not_claimed" || s_of(d, "trigger") == "overdue")
+        o.clock_escalations.push_back(s_of(d, "rule"));
       std::string action = s_of(d, "action");
       if (action == "supervise") {
         o.supervised = true;

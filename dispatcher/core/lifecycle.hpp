@@ -79,6 +79,11 @@ class SlaPolicy {
   virtual Millis warn_at(const WorkOrder& o, Millis start, Millis due) const {
     return due - (due - start) / 5;
   }
+  // start + factor × (due - start), measured in the order's own time
+  // (working time for a working-time policy). Escalation: "twice the deadline".
+  virtual Millis stretch(const WorkOrder& o, Millis start, Millis due, double factor) const {
+    return start + static_cast<Millis>(factor * static_cast<double>(due - start));
+  }
 };
 
 // Natural-time stand-in: working days counted as calendar days.

@@ -100,6 +100,9 @@ json::object to_json(const WorkOrder& o) {
   json::array es;
   for (const auto& e : o.escalations) es.push_back(json::string(e));
   j["escalations"] = std::move(es);
+  json::array ces;
+  for (const auto& e : o.clock_escalations) ces.push_back(json::string(e));
+  j["clock_escalations"] = std::move(ces);
   j["reported_list"] = o.reported_list;
   j["hot_spot"] = o.hot_spot;
   j["sla_flags"] = o.sla_flags;
@@ -224,6 +227,8 @@ WorkOrder order_from_json(const json::value& v) {
       }
     if (auto* p = j.if_contains("escalations"))
       for (const auto& e : p->as_array()) o.escalations.emplace_back(e.as_string());
+    if (auto* p = j.if_contains("clock_escalations"))
+      for (const auto& e : p->as_array()) o.clock_escalations.emplace_back(e.as_string());
     if (auto* p = j.if_contains("reported_list")) o.reported_list = p->as_bool();
     if (auto* p = j.if_contains("hot_spot")) o.hot_spot = p->as_bool();
     o.sla_flags = static_cast<std::uint8_t>(int_at(j, "sla_flags"));

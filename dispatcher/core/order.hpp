@@ -115,7 +115,10 @@ struct WorkOrder {
   std::string transfer_ref;
   std::string parent;        // for a linked (吹哨) order: the parent's number
   std::vector<Whistle> whistles;      // departments called in (吹哨)
-  std::vector<std::string> escalations;  // names of the escalation rules that fired
+  std::vector<std::string> escalations;  // names of the escalation rules that fired (history)
+  // Time-based rules fired for the current deadlines; cleared when a deadline
+  // is set anew, so a re-dispatched or reopened order is watched again.
+  std::vector<std::string> clock_escalations;
   bool reported_list = false;  // on the 通报 list
   bool hot_spot = false;       // 高频: part of a repeated-complaint cluster
   // Which SLA signals have fired for the current deadlines (SlaFlag bits);

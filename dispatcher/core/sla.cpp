@@ -22,7 +22,9 @@ std::optional<Millis> parse_duration(const std::string& s) {
   double v = 0;
   char unit[4] = {0};
   int n = 0;
-  if (std::sscanf(s.c_str(), "%lf%3[a-z]%n", &v, unit, &n) != 2 || n != static_cast<int>(s.size()) || v < 0)
+  if (s.empty() || !(s[0] >= '0' && s[0] <= '9')) return std::nullopt;  // no nan, inf, signs
+  if (std::sscanf(s.c_str(), "%lf%3[a-z]%n", &v, unit, &n) != 2 || n != static_cast<int>(s.size()) ||
+      !std::isfinite(v) || v < 0 || v > 1e7)
     return std::nullopt;
   std::string u(unit);
   Millis per = u == "s" ? kSecond : u == "m" ? kMinute : u == "h" ? kHour : u == "d" ? kDay
@@ -104,9 +106,9 @@ Millis ConfiguredSlaPolicy::reply_due(const WorkOrder& o, Millis t) const {
   return add(o, t, a.handle, a.natural);
 }
 Millis ConfiguredSlaPolicy::visit_due(const WorkOrder& o, Millis t) const {
-  // The call-back is the hotline's work: the district calendar.
-  Allowance a = allowance(o);
-  return a.natural ? t + a.visit : district_->add_working(t, a.visit);
+  // The call-back is the hotline's work: always the district's working
+  // calendar, also for orders whose handling ran in natural time.
+  return district_->add_working(t, allowance(o).visit);
 }
 Millis ConfiguredSlaPolicy::max_extended_due(const WorkOrder& o) const {
   Allowance a = allowance(o);
@@ -116,12 +118,16 @@ Millis ConfiguredSlaPolicy::report_due(const WorkOrder&, Millis t) const { retur
 Millis ConfiguredSlaPolicy::add_working_days(Millis t, int n) const { return district_->add_working_days(t, n); }
 
 Millis ConfiguredSlaPolicy::warn_at(const WorkOrder& o, Millis start, Millis due) const {
-  Allowance a = allowance(o);
+  return stretch(o, start, due, 1.0 - allowance(o).warning);
+}
+
+Millis ConfiguredSlaPolicy::stretch(const WorkOrder& o, Millis start, Millis due, double factor) const {
   if (due <= start) return due;
-  if (a.natural) return due - static_cast<Millis>(std::llround(a.warning * static_cast<double>(due - start)));
+  if (allowance(o).natural)
+    return start + static_cast<Millis>(std::llround(factor * static_cast<double>(due - start)));
   const Calendar& c = calendar(o);
   Millis total = c.working_between(start, due);
-  return c.add_working(start, total - static_cast<Millis>(std::llround(a.warning * static_cast<double>(total))));
+  return c.add_working(start, static_cast<Millis>(std::llround(factor * static_cast<double>(total))));
 }
 
 }  // namespace huying::core

@@ -69,6 +69,7 @@ class ConfiguredSlaPolicy final : public SlaPolicy {
   Millis add_working_days(Millis t, int n) const override;
   // 黄灯: when `warning` of the allowance between start and due remains.
   Millis warn_at(const WorkOrder& o, Millis start, Millis due) const override;
+  Millis stretch(const WorkOrder& o, Millis start, Millis due, double factor) const override;
 
  private:
   Millis add(const WorkOrder& o, Millis t, Millis d, bool natural) const;

@@ -78,16 +78,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     last_id = store.max_order_id();
     open_count = orders.size();
     rebuild_hot_spots();
-    // Timers from the stored deadlines; whatever fell due while we were down
-    // fires at once, in deadline order.
-    std::vector<core::TimerQueue::Entry> entries;
-    for (const auto& [n, live] : orders) {
-      core::Millis next = core::next_timer(live.order, *sla(), escalator());
-      if (!next) continue;
-      entries.push_back({next, static_cast<core::TimerQueue::Key>(live.order.id)});
-      id_to_number[live.order.id] = n;
-    }
-    timers.build(std::move(entries));
+    rebuild_timers();
     spdlog::info("engine: loaded {} open orders, last id {}", orders.size(), last_id);
   }
 
@@ -113,14 +104,40 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   const core::Escalator* escalator() const { return opts.rules ? opts.rules->escalator.get() : nullptr; }
 
+  // The order's next timer instant; 0 when none or when it cannot be computed
+  // (e.g. an instant outside the holiday data: logged, never thrown).
+  core::Millis next_of(const WorkOrder& o) {
+    try {
+      return core::next_timer(o, *sla(), escalator());
+    } catch (const std::exception& e) {
+      spdlog::error("order {}: no SLA timer: {}", o.number, e.what());
+      return 0;
+    }
+  }
+
+  // Timers from the stored deadlines (at start, and when the rules change);
+  // whatever is already due fires at once, in deadline order.
+  void rebuild_timers() {
+    std::vector<core::TimerQueue::Entry> entries;
+    id_to_number.clear();
+    for (const auto& [n, live] : orders) {
+      core::Millis next = next_of(live.order);
+      if (!next) continue;
+      entries.push_back({next, static_cast<core::TimerQueue::Key>(live.order.id)});
+      id_to_number[live.order.id] = n;
+    }
+    timers.build(std::move(entries));
+    armed_for = 0;
+  }
+
   // Keeps the order's one entry in the timer queue right.
   void reschedule(const WorkOrder& o) {
-    core::Millis next = core::next_timer(o, *sla(), escalator());
+    core::Millis next = next_of(o);
     auto key = static_cast<core::TimerQueue::Key>(o.id);
     if (next) {
       timers.schedule(key, next);
       id_to_number[o.id] = o.number;
-    } else if (timers.contains(key)) {
+    } else {
       timers.cancel(key);
       id_to_number.erase(o.id);
     }
@@ -148,6 +165,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // The timer went off: every order due now gets its SLA signals and
   // escalations, committed as one batch.
   void fire() {
+    if (stopped) return;
     const core::Millis now = opts.clock->now();
     core::EscalationContext ectx;
     ectx.now = now;
@@ -164,9 +182,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (it == orders.end()) continue;
       db::Change c;
       c.order = it->second.order;
-      for (auto& e : core::fire_timers(c.order, now, *sla(), escalator(), ectx)) {
-        core::apply(c.order, e);
-        c.events.push_back(std::move(e));
+      try {
+        for (auto& e : core::fire_timers(c.order, now, *sla(), escalator(), ectx)) {
+          core::apply(c.order, e);
+          c.events.push_back(std::move(e));
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("order {}: timer failed: {}", c.order.number, e.what());
+        c.events.clear();
+        c.order = it->second.order;
       }
       if (c.events.empty()) {
         reschedule(c.order);  // e.g. a rule that no longer applies
@@ -476,6 +500,11 @@ void Engine::stop() {
 void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
   asio::post(impl_->strand, [impl = impl_, rules = std::move(rules)]() mutable {
     impl->opts.rules = std::move(rules);
+    // New rules, new deadlines to watch: rebuild the timers and the hot-spot window.
+    impl->hot = core::HotSpots{};
+    impl->rebuild_hot_spots();
+    impl->rebuild_timers();
+    impl->arm();
     spdlog::info("engine: rules replaced (config version {})",
                  impl->opts.rules ? impl->opts.rules->deployment->version : std::string("none"));
   });

@@ -67,7 +67,7 @@ class Engine {
   // Checks the timers now (after a test or simulation moved its clock).
   void poke();
   // The earliest pending timer instant (0 = none). Blocks; REQUIRES: the
-  // io_context is running on another thread.
+  // io_context is running on another thread (else it waits for ever).
   core::Millis next_timer();
 
   // Thread-safe. Decides and applies on the engine strand; `done` runs on the

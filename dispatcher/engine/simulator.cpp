@@ -52,6 +52,10 @@ class Sim {
 
   SimReport run() {
     auto real0 = std::chrono::steady_clock::now();
+    if (leaves_.empty() || communities_.empty()) {
+      spdlog::error("simulate: the config needs leaf categories and communities");
+      return report_;
+    }
     const Millis end = opts_.from + opts_.days * core::kDay;
     // Arrivals: calls come in from 08:00 to 22:00.
     for (int d = 0; d < opts_.days; ++d) {

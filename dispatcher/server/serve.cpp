@@ -67,7 +67,13 @@ int serve(const ServeOptions& opts) {
   }
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
-  auto rules = deployment ? core::make_rule_set(deployment) : nullptr;
+  std::shared_ptr<const core::RuleSet> rules;
+  try {
+    if (deployment) rules = core::make_rule_set(deployment);
+  } catch (const std::exception& e) {
+    spdlog::error("config: {}: {}; not starting", opts.config_dir, e.what());
+    return 2;
+  }
   engine::Engine engine(ioc, *store,
                         {.clock = &clock, .sla = &sla,
                          .rules = rules});
@@ -94,8 +100,16 @@ int serve(const ServeOptions& opts) {
         if (!opts.config_dir.empty()) {
           auto res = core::load_deployment(opts.config_dir);
           for (const auto& e : res.errors) spdlog::error("config reload: {}", e.to_string());
-          if (res.ok()) engine.set_rules(core::make_rule_set(res.deployment));
-          else spdlog::error("config reload refused: {} error(s); the running rules stay", res.errors.size());
+          if (res.ok()) {
+            try {
+              engine.set_rules(core::make_rule_set(res.deployment));
+              spdlog::info("config reloaded: version {}", res.deployment->version);
+            } catch (const std::exception& e) {
+              spdlog::error("config reload refused: {}; the running rules stay", e.what());
+            }
+          } else {
+            spdlog::error("config reload refused: {} error(s); the running rules stay", res.errors.size());
+          }
         }
         hup.async_wait(on_hup);
       };
@@ -161,7 +175,13 @@ int simulate(const SimulateOptions& opts) {
   auto res = core::load_deployment(opts.config_dir);
   for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
   if (!res.ok()) return 2;
-  auto rules = core::make_rule_set(res.deployment);
+  std::shared_ptr<const core::RuleSet> rules;
+  try {
+    rules = core::make_rule_set(res.deployment);
+  } catch (const std::exception& e) {
+    spdlog::error("config: {}", e.what());
+    return 2;
+  }
   std::unique_ptr<db::Store> store;
   try {
     store = open_store(opts.db_path);

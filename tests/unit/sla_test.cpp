@@ -102,3 +102,73 @@ TEST_CASE("config: without escalation.yaml the DOMAIN.md defaults apply") {
   CHECK(res.deployment->escalation.size() == default_escalation_rules().size());
   CHECK_FALSE(res.deployment->sla.has_value());
 }
+
+// Regressions from a review of the SLA code.
+TEST_CASE("sla: 'twice the claim allowance' counts working time, not the night and weekend") {
+  const auto& sla = *rules().sla;
+  Escalator esc(default_escalation_rules());
+  WorkOrder o = make(Kind::complaint);
+  o.status = Status::dispatched;
+  o.dispatched_at = L(2025, 3, 7, 17);            // Friday 17:00
+  o.claim_due = sla.claim_due(o, o.dispatched_at);  // Monday 10:00
+  REQUIRE(o.claim_due == L(2025, 3, 10, 10));
+  CHECK(esc.next_due(o, sla) == o.claim_due);
+  Event first = Escalator::escalated(o, default_escalation_rules()[0], o.claim_due);
+  apply(o, first);
+  CHECK(esc.next_due(o, sla) == L(2025, 3, 10, 12));  // 4 working hours after Friday 17:00
+}
+
+TEST_CASE("sla: an urgent order's call-back is still 1 working day") {
+  const auto& sla = *rules().sla;
+  WorkOrder u = make(Kind::complaint, Urgency::urgent);
+  CHECK(sla.visit_due(u, L(2025, 3, 7, 17)) == L(2025, 3, 10, 17));
+}
+
+TEST_CASE("sla: a dispatch's claim deadline follows the new lead department's hours") {
+  NaturalSlaPolicy unused;
+  WorkOrder o = make(Kind::help);
+  o.depts.clear();
+  o.status = Status::received;
+  o.number = "HY1";
+  o.version = 1;
+  DecideContext ctx;
+  ctx.now = L(2025, 3, 8, 19);  // Saturday evening
+  ctx.sla = rules().sla.get();
+  auto to_gs = decide(&o, cmd(CommandType::dispatch, {{"lead", "gs"}}), disp, ctx);
+  REQUIRE(to_gs.ok());
+  CHECK(to_gs.events[0].data.at("claim_due").as_int64() == L(2025, 3, 9, 9));  // water supply works Sundays
+  auto to_cg = decide(&o, cmd(CommandType::dispatch, {{"lead", "cg"}}), disp, ctx);
+  CHECK(to_cg.events[0].data.at("claim_due").as_int64() == L(2025, 3, 10, 11));
+}
+
+TEST_CASE("escalation: clock rules watch a re-dispatched order again; ping-pong fires once") {
+  NaturalSlaPolicy s;
+  Escalator esc(default_escalation_rules());
+  WorkOrder o = order_in(Status::dispatched);
+  EscalationContext ctx;
+  ctx.now = o.dispatched_at + 5 * kHour;
+  ctx.sla = &s;
+  for (auto& e : esc.fire_due(o, ctx)) apply(o, e);
+  CHECK(esc.next_due(o, s) == 0);
+  // Returned and re-dispatched: a new claim deadline, watched again.
+  step(o, cmd(CommandType::return_order, {{"reason", "not_our_duty"}}), clerk_cg, ctx.now, s);
+  step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp, ctx.now, s);
+  CHECK(esc.next_due(o, s) == o.claim_due);
+
+  ctx.difficult_target = [](const WorkOrder&) { return std::string("hub-gy"); };
+  Event ret;
+  ret.type = EventType::returned;
+  o.return_count = 2;
+  auto first = esc.react(o, ret, ctx);
+  REQUIRE_FALSE(first.empty());
+  for (auto& e : first) apply(o, e);
+  o.return_count = 3;
+  CHECK(esc.react(o, ret, ctx).empty());  // the third return goes to the desk as usual
+}
+
+TEST_CASE("sla: durations reject nan, inf and signs") {
+  CHECK_FALSE(parse_duration("nanh"));
+  CHECK_FALSE(parse_duration("infm"));
+  CHECK_FALSE(parse_duration("+2h"));
+  CHECK_FALSE(parse_duration("1e99h"));
+}
