@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "db/store.hpp"
+#include "dispatcher/core/clock.hpp"
 #include "dispatcher/core/config_load.hpp"
 #include "dispatcher/server/serve.hpp"
 
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::printf("%s: ok\n%s", argv[2], huying::core::summarize(*res.deployment).c_str());
+    for (const auto& w : huying::core::coverage_warnings(*res.deployment, huying::core::SystemClock().now()))
+      std::printf("warning: %s\n", w.c_str());
     return 0;
   }
   if (cmd == "simulate") {

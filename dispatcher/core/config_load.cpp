@@ -718,6 +718,22 @@ std::vector<ConfigError> validate(const Deployment& d) {
   return errs;
 }
 
+std::vector<std::string> coverage_warnings(const Deployment& d, Millis now) {
+  std::vector<std::string> out;
+  if (!d.sla) {
+    out.push_back("no sla.yaml: deadlines are counted in natural time");
+    return out;
+  }
+  if (d.sla->holidays.empty()) return out;
+  int last = d.sla->holidays.back().year;
+  CivilDate soon = shanghai_date(now + 90 * kDay);
+  if (soon.year > last)
+    out.push_back("holiday data ends " + std::to_string(last) + "-12-31: deadlines after it are estimates from the "
+                  "weekly hours; add " + std::to_string(last + 1) +
+                  ".json (holiday-cn format) when the State Council notice is out");
+  return out;
+}
+
 std::string summarize(const Deployment& d) {
   int districts = 0, streets = 0, communities = 0, leaves = 0;
   for (const auto& a : d.areas) {

@@ -34,4 +34,8 @@ std::vector<ConfigError> validate(const Deployment& d);
 // A few lines for `huying check-config`: counts of each kind of item.
 std::string summarize(const Deployment& d);
 
+// Warnings that depend on the date: the holiday data should reach at least
+// a quarter past `now`, or deadlines are estimates (weekly hours only).
+std::vector<std::string> coverage_warnings(const Deployment& d, Millis now);
+
 }  // namespace huying::core

@@ -45,6 +45,8 @@ int serve(const ServeOptions& opts) {
     }
     deployment = res.deployment;
     spdlog::info("config: {} version {}", deployment->name, deployment->version);
+    for (const auto& w : core::coverage_warnings(*deployment, core::SystemClock().now()))
+      spdlog::warn("config: {}", w);
   }
   // Declared first, destroyed last: the store's last completions post to it.
   boost::asio::io_context ioc;
