@@ -307,7 +307,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       const auto& tree = opts.rules->router->areas();
       placement = tree.place(text_of(args, "area"), text_of(args, "address"), number_of(args, "lat"),
                              number_of(args, "lng"));
-      if (!tree.find(text_of(args, "area"))) args["area"] = placement->area;
+      // A missing or unknown (well-formed) code is filled in from placement; a
+      // malformed one is left for decide() to refuse with a clear error.
+      const std::string given = text_of(args, "area");
+      const bool well_formed = given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
+      if (given.empty() || (well_formed && !tree.find(given))) args["area"] = placement->area;
       core::RouteInput in;
       in.kind = core::parse<core::Kind>(text_of(args, "kind")).value_or(core::Kind::complaint);
       in.urgency = core::parse<core::Urgency>(text_of(args, "urgency")).value_or(core::Urgency::normal);

@@ -202,6 +202,20 @@ TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto
   CHECK(*d.order.lead_dept() == "cg");  // unplaced: district level
 }
 
+TEST_CASE("engine with rules: a malformed area code is refused, an unknown one is placed") {
+  TempDir dir;
+  Harness h(dir.file("r.db"), kT0, example_rules());
+  auto args = intake("桂澜路88号", "城市管理/市容环境/占道经营");
+  args["area"] = "4406";
+  auto bad = h.exec(CommandType::create, op, {}, args);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.rejection->field == "area");
+  args["area"] = "440699099099";  // well-formed, not in the tree: placed from the address
+  auto ok = h.exec(CommandType::create, op, {}, args);
+  REQUIRE(ok.ok());
+  CHECK(ok.order.area == "440699001004");
+}
+
 TEST_CASE("engine with rules: unknown departments are refused") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
