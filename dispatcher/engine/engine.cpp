@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <future>
 #include <atomic>
+#include <deque>
 #include <unordered_map>
 
 #include "dispatcher/core/escalation.hpp"
@@ -59,7 +60,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     int pending = 0;  // submitted, not yet committed
   };
   std::unordered_map<std::string, Live> orders;            // open (and in-flight) orders
-  std::unordered_map<std::string, std::string> idem_keys;  // key -> number
+  // Idempotency keys seen lately (key -> number), oldest first in idem_order.
+  // The store's table is the truth; this cache only has to cover requests
+  // whose commit may not be done yet, so it is trimmed from the oldest end.
+  std::unordered_map<std::string, std::string> idem_keys;
+  std::deque<std::string> idem_order;
+  static constexpr std::size_t kIdemCache = 100000;
   core::OrderNumbering numbering;
   core::HotSpots hot;
   core::TimerQueue timers;                                   // key: order id
@@ -229,6 +235,20 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     arm();
   }
 
+  void remember_key(const std::string& key, const std::string& number) {
+    if (!idem_keys.emplace(key, number).second) return;
+    idem_order.push_back(key);
+    while (idem_order.size() > kIdemCache) {
+      auto it = idem_keys.find(idem_order.front());
+      if (it != idem_keys.end()) {
+        auto live = orders.find(it->second);
+        if (live != orders.end() && live->second.pending > 0) break;  // not committed yet: keep
+        idem_keys.erase(it);
+      }
+      idem_order.pop_front();
+    }
+  }
+
   // Looks an order up: live state first, else the store (closed orders).
   std::optional<WorkOrder> find(const std::string& number) {
     if (auto it = orders.find(number); it != orders.end()) return it->second.order;
@@ -388,7 +408,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     });
 
     remember(changes);
-    if (keyed) idem_keys.emplace(req.idempotency_key, number);
+    if (keyed) remember_key(req.idempotency_key, number);
   }
 
   // What the rules add to a decided command: escalation reactions, 吹哨
