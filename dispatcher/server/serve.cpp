@@ -22,13 +22,19 @@
 namespace huying::server {
 
 namespace {
-// Opens the store, creating its folder first. Throws with the path and reason.
+// Opens the store, creating its folder first; null (after logging the path
+// and the reason) when it cannot.
 std::unique_ptr<db::Store> open_store(const std::string& path) {
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
   }
-  return db::open_sqlite_store({.path = path});
+  try {
+    return db::open_sqlite_store({.path = path});
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return nullptr;
+  }
 }
 }  // namespace
 
@@ -50,13 +56,8 @@ int serve(const ServeOptions& opts) {
   }
   // Declared first, destroyed last: the store's last completions post to it.
   boost::asio::io_context ioc;
-  std::unique_ptr<db::Store> store;
-  try {
-    store = open_store(opts.db_path);
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
+  std::unique_ptr<db::Store> store = open_store(opts.db_path);
+  if (!store) return 1;
 
   core::SystemClock system_clock;
   std::unique_ptr<core::SimClock> sim_clock;
@@ -184,13 +185,8 @@ int simulate(const SimulateOptions& opts) {
     spdlog::error("config: {}", e.what());
     return 2;
   }
-  std::unique_ptr<db::Store> store;
-  try {
-    store = open_store(opts.db_path);
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
+  std::unique_ptr<db::Store> store = open_store(opts.db_path);
+  if (!store) return 1;
   const core::Millis from = core::shanghai_time({y, m, d}, 8, 0);
   std::unique_ptr<core::Clock> clock;
   if (opts.speed > 0) clock = std::make_unique<core::SimClock>(from, opts.speed);
