@@ -193,9 +193,9 @@ class Sim {
         break;
       }
       case core::Status::returned:
-        at(now + uniform(10, 60) * core::kMinute, [this, n] {
-          auto current = store_.get_order(n);
-          std::string target = current ? rules_->difficult_target(current->order) : rules_->deployment->arbitration_dept;
+        // The desk sends it to the street hub (or arbitration): decided now,
+        // from the order the return produced, not re-read from the store.
+        at(now + uniform(10, 60) * core::kMinute, [this, n, target = rules_->difficult_target(o)] {
           follow(exec(core::CommandType::arbitrate, desk(), n, {{"lead", target}, {"ruling", "模拟：改派属地"}}));
         });
         break;
