@@ -109,6 +109,10 @@ class SqliteStore final : public Store {
       std::string mode = w_->query_text("PRAGMA journal_mode=WAL");
       if (mode != "wal") throw std::runtime_error("cannot switch to WAL mode (got " + mode + ")");
       w_->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+      // Read back what SQLite actually uses (tests hold us to FULL).
+      settings_["journal_mode"] = w_->query_text("PRAGMA journal_mode");
+      settings_["synchronous"] = std::to_string(w_->query_int("PRAGMA synchronous"));
+      settings_["foreign_keys"] = std::to_string(w_->query_int("PRAGMA foreign_keys"));
       migrate();
       prepare();
       r_ = std::make_unique<Connection>(opts_.path, Connection::Mode::read_only);
@@ -267,6 +271,17 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::vector<OrderBrief> orders_created_since(Millis from) override {
+    std::lock_guard lk(rmu_);
+    std::vector<OrderBrief> out;
+    Statement q(*r_,
+                "SELECT number, area, category, created_at FROM orders WHERE created_at >= ? "
+                "ORDER BY created_at, id");
+    q.bind(1, from);
+    while (q.step()) out.push_back({q.col_text(0), q.col_text(1), q.col_text(2), q.col_int(3)});
+    return out;
+  }
+
   std::int64_t max_order_id() override {
     std::lock_guard lk(rmu_);
     return r_->query_int("SELECT coalesce(max(id), 0) FROM orders");
@@ -274,7 +289,7 @@ class SqliteStore final : public Store {
 
   std::string max_order_number() override {
     std::lock_guard lk(rmu_);
-    return r_->query_text("SELECT number FROM orders ORDER BY number DESC LIMIT 1");
+    return r_->query_text("SELECT number FROM orders ORDER BY id DESC LIMIT 1");
   }
 
   std::optional<std::string> find_idempotency_key(const std::string& key) override {
@@ -308,6 +323,8 @@ class SqliteStore final : public Store {
     }
     return out;
   }
+
+  std::map<std::string, std::string> settings() const override { return settings_; }
 
   StoreStats stats() const override {
     return {transactions_.load(), batches_.load(), events_.load()};
@@ -472,15 +489,22 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     events_.fetch_add(events);
     for (auto& j : group) {
       if (!j.done) continue;
+      // Destroyed right after the call: whatever it holds (an engine's state)
+      // is released before the next completion runs, not when the writer
+      // next wakes up, perhaps after its owner is gone.
+      Completion done = std::move(j.done);
+      j.done = nullptr;
       try {
-        j.done({true, {}});
+        done({true, {}});
       } catch (const std::exception& e) {
         spdlog::error("store: a completion threw: {}", e.what());
       }
     }
+    group.clear();
   }
 
   SqliteOptions opts_;
+  std::map<std::string, std::string> settings_;  // set before the writer starts
   std::unique_ptr<Connection> w_;  // writer thread only (after construction)
   std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_;
   std::unique_ptr<Connection> r_;

@@ -67,6 +67,14 @@ struct OrderPage {
   std::int64_t total = 0;              // matching orders, ignoring paging
 };
 
+// The few columns the hot-spot window needs, without parsing documents.
+struct OrderBrief {
+  std::string number;
+  std::string area;
+  std::string category;
+  core::Millis created_at = 0;
+};
+
 struct OrderHistory {
   core::WorkOrder order;
   std::vector<core::Event> events;
@@ -93,7 +101,13 @@ class Store {
   virtual OrderPage list_orders(const OrderFilter& f) = 0;
   // Every order still open, for the engine at start.
   virtual std::vector<core::WorkOrder> load_open_orders() = 0;
-  // Highest id and number issued so far (0 / "" on an empty store).
+  // Every order created at or after `from` (closed ones too), oldest first,
+  // in one indexed scan: the hot-spot window rebuilt at start.
+  virtual std::vector<OrderBrief> orders_created_since(core::Millis from) = 0;
+  // Highest id and number issued so far (0 / "" on an empty store). The
+  // number is the one of the highest id: ids and numbers are allocated
+  // together, and a daily sequence may grow past 6 digits, so comparing
+  // numbers as text would not find the highest.
   virtual std::int64_t max_order_id() = 0;
   virtual std::string max_order_number() = 0;
   // The order number a creating request with this key produced, if any.
@@ -104,6 +118,9 @@ class Store {
   // "ok" or SQLite's list of problems.
   virtual std::string integrity_check() = 0;
   virtual StoreStats stats() const = 0;
+  // The writer's durability settings as the database reports them after
+  // opening, e.g. {"journal_mode": "wal", "synchronous": "2"} (2 = FULL).
+  virtual std::map<std::string, std::string> settings() const = 0;
 };
 
 struct SqliteOptions {

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -22,6 +23,22 @@ std::string ConfigError::to_string() const {
 }
 
 namespace {
+
+// Levenshtein distance over bytes (keys are ASCII), for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
 
 bool is_code(const std::string& s) {
   return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -108,6 +125,33 @@ class Reader {
     return out;
   }
 
+  // Every key of the mapping `item` must be one of `known`: a misspelled key
+  // would otherwise be ignored and its setting silently keep its default.
+  // The error names the nearest known key when one is close.
+  void keys(const YAML::Node& item, std::initializer_list<std::string_view> known) {
+    if (!item.IsMap()) return;
+    for (const auto& kv : item) {
+      const YAML::Node& k = kv.first;
+      std::string key = k.IsScalar() ? k.Scalar() : std::string("?");
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string_view best;
+      std::size_t best_d = std::string::npos;
+      for (auto c : known) {
+        std::size_t dist = edit_distance(key, c);
+        if (dist < best_d) best_d = dist, best = c;
+      }
+      std::string msg = "unknown key '" + key + "'";
+      if (!best.empty() && best_d <= std::max<std::size_t>(2, best.size() / 3))
+        msg += " (did you mean '" + std::string(best) + "'?)";
+      else {
+        msg += " (known keys:";
+        for (auto c : known) msg += " " + std::string(c);
+        msg += ")";
+      }
+      error(k, msg);
+    }
+  }
+
   const std::string& file() const { return file_; }
 
  private:
@@ -119,6 +163,7 @@ void read_categories(Reader& r, const YAML::Node& list, const std::string& prefi
                      const std::string& inherited_type, const std::vector<std::string>& inherited_assist,
                      Deployment& d) {
   for (const auto& item : list) {
+    r.keys(item, {"name", "type", "assist", "children"});
     std::string name = r.str(item, "name", true);
     if (name.empty()) continue;
     if (name.find('/') != std::string::npos) {
@@ -198,7 +243,9 @@ void read_polygons(const std::string& file, Deployment& d, std::vector<ConfigErr
   }
 }
 
-std::optional<WorkingHours> read_hours(Reader& r, const YAML::Node& n, const WorkingHours& base) {
+// `extra_key`: one more key the mapping may hold (a department's `dept`).
+std::optional<WorkingHours> read_hours(Reader& r, const YAML::Node& n, const WorkingHours& base,
+                                       const char* extra_key = nullptr) {
   WorkingHours h = base;
   bool ok = true;
   auto read = [&](const char* key, DayIntervals& into) {
@@ -226,6 +273,8 @@ std::optional<WorkingHours> read_hours(Reader& r, const YAML::Node& n, const Wor
     }
   };
   DayIntervals weekdays = h.week[0];
+  if (extra_key) r.keys(n, {extra_key, "weekdays", "saturday", "sunday", "makeup"});
+  else r.keys(n, {"weekdays", "saturday", "sunday", "makeup"});
   read("weekdays", weekdays);
   for (int d = 0; d < 5; ++d) h.week[d] = weekdays;
   read("saturday", h.week[5]);
@@ -257,12 +306,13 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
   YAML::Node doc = r.load(false);
   if (!doc.IsDefined() || doc.IsNull()) return;
   SlaConfig cfg;
+  r.keys(doc, {"holidays", "working_hours", "department_hours", "report", "policies"});
   if (auto h = read_hours(r, doc["working_hours"].IsDefined() ? doc["working_hours"] : YAML::Node(YAML::NodeType::Map),
                           WorkingHours::standard()))
     cfg.hours = *h;
   for (const auto& item : r.list(doc, "department_hours")) {
     std::string dept = r.str(item, "dept", true);
-    if (auto h = read_hours(r, item, cfg.hours)) cfg.dept_hours[dept] = *h;
+    if (auto h = read_hours(r, item, cfg.hours, "dept")) cfg.dept_hours[dept] = *h;
     if (!dept.empty() && std::none_of(d.departments.begin(), d.departments.end(),
                                       [&](const Department& x) { return x.id == dept; }))
       r.error(item, "department_hours names unknown department " + dept);
@@ -298,6 +348,8 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
   if (doc["policies"].IsDefined()) {
     for (const auto& item : r.list(doc, "policies")) {
       SlaRule rule;
+      r.keys(item, {"kind", "urgency", "mode", "category", "dept", "time", "claim", "handle", "visit",
+                    "warning"});
       rule.line = r.pos(item).line;
       rule.kinds = enum_list<Kind>(r, item, "kind");
       rule.urgencies = enum_list<Urgency>(r, item, "urgency");
@@ -373,6 +425,7 @@ LoadResult load_deployment(const std::string& dir) {
     Reader r(path("deployment.yaml"), res.errors);
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
+      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch"});
       d->name = r.str(doc, "name", true);
       d->version = r.str(doc, "version", true);
       std::string fb = r.str(doc, "fallback_type", false);
@@ -388,7 +441,9 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("areas.yaml"), res.errors);
     YAML::Node doc = r.load(true);
+    r.keys(doc, {"areas"});
     for (const auto& item : r.list(doc, "areas")) {
+      r.keys(item, {"code", "name", "level", "parent", "aliases"});
       Area a;
       a.code = r.str(item, "code", true);
       a.name = r.str(item, "name", true);
@@ -407,7 +462,9 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("departments.yaml"), res.errors);
     YAML::Node doc = r.load(true);
+    r.keys(doc, {"departments"});
     for (const auto& item : r.list(doc, "departments")) {
+      r.keys(item, {"id", "name", "type", "area"});
       Department dep;
       dep.id = r.str(item, "id", true);
       dep.name = r.str(item, "name", true);
@@ -420,12 +477,15 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("categories.yaml"), res.errors);
     YAML::Node doc = r.load(true);
+    r.keys(doc, {"categories"});
     read_categories(r, r.list(doc, "categories"), "", "", {}, *d);
   }
   {
     Reader r(path("gazetteer.yaml"), res.errors);
     YAML::Node doc = r.load(false);
+    r.keys(doc, {"roads", "estates", "landmarks"});
     for (const auto& road : r.list(doc, "roads")) {
+      r.keys(road, {"name", "segments"});
       std::string name = r.str(road, "name", true);
       YAML::Node segs = road["segments"];
       if (!segs.IsDefined() || !segs.IsSequence()) {
@@ -433,6 +493,7 @@ LoadResult load_deployment(const std::string& dir) {
         continue;
       }
       for (const auto& s : segs) {
+        r.keys(s, {"from", "to", "parity", "community"});
         RoadSegment seg;
         seg.road = name;
         seg.from = r.integer(s, "from", true);
@@ -448,6 +509,7 @@ LoadResult load_deployment(const std::string& dir) {
     }
     for (const char* key : {"estates", "landmarks"}) {
       for (const auto& item : r.list(doc, key)) {
+        r.keys(item, {"name", "community"});
         Place p{r.str(item, "name", true), r.str(item, "community", true), r.pos(item)};
         d->places.push_back(std::move(p));
       }
@@ -456,11 +518,14 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("routing.yaml"), res.errors);
     YAML::Node doc = r.load(true);
+    r.keys(doc, {"emergency", "overrides"});
     for (const auto& item : r.list(doc, "emergency")) {
+      r.keys(item, {"line", "keywords"});
       EmergencyCue c{r.str(item, "line", true), r.strings(item, "keywords"), r.pos(item)};
       d->emergency.push_back(std::move(c));
     }
     for (const auto& item : r.list(doc, "overrides")) {
+      r.keys(item, {"name", "category", "area", "lead", "assist"});
       RoutingOverride o;
       o.name = r.str(item, "name", true);
       o.category = r.str(item, "category", true);
@@ -475,7 +540,9 @@ LoadResult load_deployment(const std::string& dir) {
     Reader r(path("escalation.yaml"), res.errors);
     YAML::Node doc = r.load(false);
     if (!fs::exists(r.file())) d->escalation = default_escalation_rules();
+    r.keys(doc, {"rules"});
     for (const auto& item : r.list(doc, "rules")) {
+      r.keys(item, {"name", "trigger", "action", "factor", "working_days", "times", "count", "days"});
       EscalationRule e;
       e.name = r.str(item, "name", true);
       e.pos = r.pos(item);
@@ -512,7 +579,9 @@ LoadResult load_deployment(const std::string& dir) {
   {
     Reader r(path("users.yaml"), res.errors);
     YAML::Node doc = r.load(false);
+    r.keys(doc, {"users"});
     for (const auto& item : r.list(doc, "users")) {
+      r.keys(item, {"id", "name", "role", "dept", "area", "password"});
       UserConfig u;
       u.id = r.str(item, "id", true);
       u.name = r.str(item, "name", false);

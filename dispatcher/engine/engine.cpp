@@ -93,19 +93,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     const core::EscalationRule* rule = opts.rules ? opts.rules->escalator->hot_spot_rule() : nullptr;
     if (!rule) return;
     const core::Millis window = rule->days * core::kDay;
-    db::OrderFilter f;
-    f.created_from = opts.clock->now() - window;
-    f.limit = 500;
-    std::vector<WorkOrder> recent;
-    for (;;) {
-      auto page = store.list_orders(f);
-      for (auto& o : page.items) recent.push_back(std::move(o));
-      if (page.items.empty() || static_cast<std::int64_t>(recent.size()) >= page.total) break;
-      f.offset += f.limit;
-    }
-    std::sort(recent.begin(), recent.end(),
-              [](const WorkOrder& a, const WorkOrder& b) { return a.created_at < b.created_at; });
-    for (const auto& o : recent) hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+    // One indexed scan, oldest first (a restart after a busy week must not
+    // page through the window: that grew with the square of the orders).
+    for (const auto& o : store.orders_created_since(opts.clock->now() - window))
+      hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
   }
 
   const core::Escalator* escalator() const { return opts.rules ? opts.rules->escalator.get() : nullptr; }
@@ -161,8 +152,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     if (armed_for == top->due) return;
     armed_for = top->due;
     timer.expires_after(std::chrono::milliseconds(opts.clock->real_delay(top->due)));
-    timer.async_wait([self = shared_from_this(), due = top->due](boost::system::error_code ec) {
-      if (ec || self->armed_for != due) return;  // cancelled or re-armed
+    // A weak reference: a cancelled wait still queued when the engine is
+    // destroyed must not keep its state (and this timer) alive.
+    timer.async_wait([weak = weak_from_this(), due = top->due](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->armed_for != due) return;  // cancelled, gone or re-armed
       self->armed_for = 0;
       self->fire();
     });
@@ -285,6 +279,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   }
 
   void execute(Request req, ReplyHandler done) {
+    if (stopped)
+      return reject(done, core::RejectCode::internal, "", "the dispatcher is shutting down; nothing was changed");
     const core::Millis now = opts.clock->now();
     const bool creating = req.cmd.type == core::CommandType::create;
 
@@ -510,15 +506,38 @@ core::Millis Engine::next_timer() {
   return f.get();
 }
 
-void Engine::stop() {
+namespace {
+// Runs f on the strand and waits for it. REQUIRES: the io_context runs on
+// another thread.
+template <class Strand, class F>
+void on_strand_and_wait(Strand& strand, F f) {
   std::promise<void> done;
-  auto f = done.get_future();
-  asio::post(impl_->strand, [impl = impl_, &done] {
-    impl->stopped = true;
-    impl->timer.cancel();
+  auto fut = done.get_future();
+  asio::post(strand, [&] {
+    f();
     done.set_value();
   });
-  f.wait();
+  fut.wait();
+}
+}  // namespace
+
+void Engine::sync() {
+  auto& impl = *impl_;
+  on_strand_and_wait(impl.strand, [] {});  // commands posted so far are decided and submitted
+  impl.store.flush();                      // ... committed, their completions posted
+  on_strand_and_wait(impl.strand, [] {});  // ... and answered
+}
+
+void Engine::stop() {
+  auto& impl = *impl_;
+  on_strand_and_wait(impl.strand, [&impl] {
+    impl.stopped = true;
+    impl.timer.cancel();
+  });
+  // Drain: no store completion may outlive the engine (it would touch the
+  // strand and the timer after the io_context is gone).
+  impl.store.flush();
+  on_strand_and_wait(impl.strand, [] {});
 }
 
 void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {

@@ -61,9 +61,16 @@ class Engine {
   // Loads every open order and the numbering state from the store. Call once,
   // before execute(). Throws on a store error.
   void start();
-  // Cancels the SLA timer so the io_context can run out of work. Blocks until
-  // done; REQUIRES: the io_context is running (on another thread).
+  // Stops: later commands are refused, the SLA timer is cancelled (so the
+  // io_context can run out of work), and everything already handed to the
+  // store is committed and answered before it returns, so no completion
+  // outlives the engine. Call before the io_context stops. Blocks;
+  // REQUIRES: the io_context is running (on another thread).
   void stop();
+  // Waits until every command and timer batch posted so far is decided,
+  // committed and answered (tests and simulations wait on this instead of
+  // sleeping). Blocks; REQUIRES: the io_context is running on another thread.
+  void sync();
   // Checks the timers now (after a test or simulation moved its clock).
   void poke();
   // The earliest pending timer instant (0 = none). Blocks; REQUIRES: the

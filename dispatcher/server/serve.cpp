@@ -147,9 +147,14 @@ int serve(const ServeOptions& opts) {
     hup.cancel();
     sim_stop = true;
     // The simulator waits on the engine: let it finish before the io_context stops.
-    stopper = std::thread([&] {
+    // Keep the io_context running while the engine drains (with the server
+    // and the signal sets gone it could run out of work before that).
+    stopper = std::thread([&, work = boost::asio::make_work_guard(ioc)]() mutable {
       if (sim.joinable()) sim.join();
-      store->flush();  // everything acknowledged is already committed; this drains the rest
+      // Everything acknowledged is already committed; this drains the rest so
+      // no store completion outlives the engine or the io_context.
+      engine.stop();
+      work.reset();
       ioc.stop();
     });
   });

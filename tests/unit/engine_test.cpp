@@ -113,6 +113,92 @@ TEST_CASE("engine: a retried create with the same Idempotency-Key returns the fi
   CHECK(h.store->list_orders({}).total == 1);
 }
 
+TEST_CASE("engine: creates in flight together with one Idempotency-Key make one order") {
+  // None is committed when the others arrive: only the engine's own memory
+  // of the key stops a second order (and a UNIQUE violation that would stop
+  // the process).
+  TempDir dir;
+  Harness h(dir.file("e.db"));
+  constexpr int kN = 20;
+  std::vector<std::promise<engine::Reply>> replies(kN);
+  for (int i = 0; i < kN; ++i)
+    h.engine.execute({cmd(CommandType::create, create_args()), op, {}, "call-88"},
+                     [&, i](engine::Reply r) { replies[i].set_value(std::move(r)); });
+  std::set<std::string> numbers;
+  int replayed = 0;
+  for (auto& p : replies) {
+    auto r = p.get_future().get();
+    REQUIRE(r.ok());
+    numbers.insert(r.order.number);
+    replayed += r.replayed ? 1 : 0;
+  }
+  CHECK(numbers.size() == 1);
+  CHECK(replayed == kN - 1);
+  CHECK(h.store->list_orders({}).total == 1);
+}
+
+TEST_CASE("engine: order numbers go past 999999 a day and resume right after a restart") {
+  TempDir dir;
+  auto path = dir.file("e.db");
+  {
+    // As if 999,998 orders had been created on 2025-12-01 already.
+    auto store = db::open_sqlite_store({.path = path});
+    DecideContext ctx;
+    ctx.now = kT0;
+    NaturalSlaPolicy sla;
+    ctx.sla = &sla;
+    ctx.allocate = [] { return std::pair<std::int64_t, std::string>{999998, "HY20251201999998"}; };
+    auto d = decide(nullptr, cmd(CommandType::create, create_args()), op, ctx);
+    REQUIRE(d.ok());
+    db::Batch b;
+    b.changes.resize(1);
+    for (auto& e : d.events) {
+      apply(b.changes[0].order, e);
+      b.changes[0].events.push_back(e);
+    }
+    store->submit(std::move(b), nullptr);
+    store->flush();
+  }
+  std::vector<std::string> numbers;
+  {
+    Harness h(path);
+    for (int i = 0; i < 3; ++i) {
+      auto r = h.exec(CommandType::create, op, {}, create_args());
+      REQUIRE(r.ok());
+      numbers.push_back(r.order.number);
+    }
+  }
+  CHECK(numbers == std::vector<std::string>{"HY20251201999999", "HY202512011000000", "HY202512011000001"});
+  Harness h(path);
+  auto r = h.exec(CommandType::create, op, {}, create_args());
+  REQUIRE(r.ok());
+  CHECK(r.order.number == "HY202512011000002");
+  CHECK(h.store->list_orders({}).total == 5);
+}
+
+TEST_CASE("engine: after stop() commands are refused and nothing is left in flight") {
+  TempDir dir;
+  Harness h(dir.file("e.db"));
+  // Commands in flight when stop() is called are all committed and answered.
+  std::vector<std::promise<engine::Reply>> replies(50);
+  for (auto& p : replies)
+    h.engine.execute({cmd(CommandType::create, create_args()), op, {}, {}},
+                     [&p](engine::Reply r) { p.set_value(std::move(r)); });
+  h.engine.stop();
+  int answered = 0;
+  for (auto& p : replies) {
+    auto f = p.get_future();
+    REQUIRE(f.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+    auto r = f.get();
+    if (r.ok()) ++answered;
+  }
+  CHECK(answered == 50);
+  CHECK(h.store->list_orders({}).total == 50);
+  auto late = h.exec(CommandType::create, op, {}, create_args());
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.rejection->code == RejectCode::internal);
+}
+
 TEST_CASE("engine: restart loads open orders and continues numbering, closed ones stay answerable") {
   TempDir dir;
   auto path = dir.file("e.db");
@@ -250,7 +336,7 @@ TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is r
   CHECK(v.order.escalated("不满意重办"));
 }
 
-TEST_CASE("engine with rules: 吹哨 creates linked orders; a claim reports to the parent, in one commit") {
+TEST_CASE("engine with rules: 吹哨 creates linked orders, a claim reports to the parent, in one commit") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
   auto r = h.exec(CommandType::create, op, {}, intake("不知道哪里", "其他/无法分类"));

@@ -29,7 +29,7 @@ std::vector<std::string> rules_of(const std::vector<Event>& evs) {
 
 }  // namespace
 
-TEST_CASE("escalation: not claimed by the deadline -> notify the lead; twice the allowance -> 督办") {
+TEST_CASE("escalation: not claimed by the deadline -> notify the lead, twice the allowance -> 督办") {
   WorkOrder o = order_in(Status::dispatched);
   const Millis dispatched = o.dispatched_at, due = o.claim_due;
   REQUIRE(due == dispatched + 2 * kHour);
@@ -58,7 +58,7 @@ TEST_CASE("escalation: a restart long after both deadlines fires both, in deadli
   CHECK(evs[1].seq == evs[0].seq + 1);
 }
 
-TEST_CASE("escalation: claimed in time -> no claim rules; overdue -> 催办 next day, 通报 5 days later") {
+TEST_CASE("escalation: claimed in time -> no claim rules, overdue -> 催办 next day, 通报 5 days later") {
   WorkOrder o = order_in(Status::claimed);
   const Millis r = o.reply_due;
   CHECK(esc.next_due(o, sla) == r + kDay);  // natural-time stand-in for 1 working day
@@ -153,7 +153,7 @@ TEST_CASE("escalation: the same community and category 3 times in 7 days is a ho
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "F", kT0 + 17 * kDay, 3, w).empty());
 }
 
-TEST_CASE("吹哨报到: each called department gets a linked order; the parent records who reported") {
+TEST_CASE("吹哨报到: each called department gets a linked order, the parent records who reported") {
   NaturalSlaPolicy s;
   WorkOrder parent = order_in(Status::received);
   step(parent, cmd(CommandType::dispatch, {{"lead", "jd01"}}), disp, kT0 + kMinute, s);

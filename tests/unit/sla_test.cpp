@@ -141,7 +141,7 @@ TEST_CASE("sla: a dispatch's claim deadline follows the new lead department's ho
   CHECK(to_cg.events[0].data.at("claim_due").as_int64() == L(2025, 3, 10, 11));
 }
 
-TEST_CASE("escalation: clock rules watch a re-dispatched order again; ping-pong fires once") {
+TEST_CASE("escalation: clock rules watch a re-dispatched order again, ping-pong fires once") {
   NaturalSlaPolicy s;
   Escalator esc(default_escalation_rules());
   WorkOrder o = order_in(Status::dispatched);

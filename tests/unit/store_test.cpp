@@ -7,6 +7,7 @@
 
 #include "db/sqlite.hpp"
 #include "db/store.hpp"
+#include "unit/order_diff.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
 
@@ -71,12 +72,18 @@ db::Batch batch_of(db::Change c, std::string key = {}) {
 TEST_CASE("store: WAL, synchronous=FULL and the schema version on a new file") {
   TempDir dir;
   auto path = dir.file("h.db");
-  { auto s = db::open_sqlite_store({.path = path}); }
+  {
+    auto s = db::open_sqlite_store({.path = path});
+    // synchronous is per connection: ask the writer's own, not a new one
+    // (whose default would prove nothing).
+    auto set = s->settings();
+    CHECK(set["journal_mode"] == "wal");
+    CHECK(set["synchronous"] == "2");  // FULL
+    CHECK(set["foreign_keys"] == "1");
+  }
   db::Connection c(path, db::Connection::Mode::read_write);
   CHECK(c.query_text("PRAGMA journal_mode") == "wal");
   CHECK(c.query_int("PRAGMA user_version") == db::sqlite_schema_version());
-  // synchronous is per connection: check the store's own by opening it and asking sqlite
-  // for the default here would prove nothing; the writer sets it explicitly (see store.cpp).
 }
 
 TEST_CASE("store: a file from a newer build is refused with its path and versions") {
@@ -130,6 +137,88 @@ TEST_CASE("store: round trip — write, close, reopen, read back the identical h
   CHECK(s->max_order_number() == o.number);
   CHECK(s->integrity_check() == "ok");
   CHECK_FALSE(s->get_order("HY20990101000001").has_value());
+}
+
+TEST_CASE("store: round trip of an order with every kind of history, compared field by field") {
+  TempDir dir;
+  auto path = dir.file("rich.db");
+  Builder b;
+  json::object args = create_args();
+  args["lat"] = 23.03;
+  args["lng"] = 113.15;
+  args["citizen"] = {{"name", "王五"}, {"phone", "+86 138-1234-5678"}, {"id_number", "44060519800101123X"}};
+  WorkOrder o = b.create(args);
+  Millis t = kT0;
+  auto at = [&](Millis dt) { return t += dt; };
+  b.do_step(o, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp, at(kMinute));
+  b.do_step(o, cmd(CommandType::return_order, {{"reason", "wrong_area"}, {"comment", "不在辖区"}}), clerk_cg,
+            at(kMinute));
+  b.do_step(o, cmd(CommandType::arbitrate, {{"lead", "cg"}, {"ruling", "仍属城管"}}), disp, at(kMinute));
+  b.do_step(o, cmd(CommandType::claim), clerk_cg, at(kMinute));
+  b.do_step(o, cmd(CommandType::request_extension, {{"reason", "需协调"}, {"new_due", o.reply_due + kDay}}),
+            clerk_cg, at(kHour));
+  b.do_step(o, cmd(CommandType::decide_extension, {{"approve", true}}), disp, at(kHour));
+  b.do_step(o, cmd(CommandType::supervise, {{"comment", "抓紧办理"}}), leader, at(kHour));
+  b.do_step(o, cmd(CommandType::whistle, {{"depts", json::array{"zj"}}}), coord, at(kHour));
+  b.do_step(o, cmd(CommandType::reply, reply_args()), clerk_cg, at(kHour));
+  b.do_step(o, cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}, {"comment", "没解决"}}),
+            op, at(kHour));
+  b.do_step(o, cmd(CommandType::reopen, {{"reason", "未解决"}}), op, at(kHour));
+  b.do_step(o, cmd(CommandType::request_extension, {{"reason", "再延"}, {"new_due", o.reply_due + kHour}}),
+            clerk_cg, at(kHour));
+  // Every counter and optional is away from its default: a field the store
+  // drops cannot hide behind a default on both sides.
+  REQUIRE(o.return_count == 1);
+  REQUIRE(o.reopen_count == 1);
+  REQUIRE(o.extension_count == 1);
+  REQUIRE(o.supervise_count == 1);
+  REQUIRE(o.supervised);
+  REQUIRE(o.extension.has_value());
+  REQUIRE(o.whistles.size() == 1);
+  {
+    auto s = db::open_sqlite_store({.path = path});
+    REQUIRE(commit(*s, batch_of(b.take(o))).ok);
+  }
+  auto s = db::open_sqlite_store({.path = path});
+  auto h = s->get_order(o.number);
+  REQUIRE(h.has_value());
+  CHECK(order_diff(h->order, o) == "");
+  CHECK(order_diff(replay(h->events), o) == "");
+  CHECK(order_diff(order_from_json(json::parse(json::serialize(to_json(o)))), o) == "");
+  auto open = s->load_open_orders();
+  REQUIRE(open.size() == 1);
+  CHECK(order_diff(open[0], o) == "");
+}
+
+TEST_CASE("store: the highest number past a 6-digit daily sequence, and the orders of a window") {
+  TempDir dir;
+  auto s = db::open_sqlite_store({.path = dir.file("n.db")});
+  // Numbers as the allocator issues them around the boundary: ids rise with them.
+  const char* numbers[] = {"HY20251201999998", "HY20251201999999", "HY202512011000000", "HY202512011000001"};
+  std::int64_t id = 0;
+  for (const char* n : numbers) {
+    DecideContext ctx;
+    ctx.now = kT0 + id * kHour;
+    ctx.sla = &sla;
+    ctx.allocate = [&] { return std::pair<std::int64_t, std::string>{++id, n}; };
+    auto d = decide(nullptr, cmd(CommandType::create, create_args()), op, ctx);
+    REQUIRE(d.ok());
+    db::Change c;
+    for (auto& e : d.events) {
+      apply(c.order, e);
+      c.events.push_back(e);
+    }
+    REQUIRE(commit(*s, batch_of(c)).ok);
+  }
+  // As text "HY20251201999999" > "HY202512011000001": the highest is found by id.
+  CHECK(s->max_order_number() == "HY202512011000001");
+  auto recent = s->orders_created_since(kT0 + 2 * kHour);
+  REQUIRE(recent.size() == 2);
+  CHECK(recent[0].number == "HY202512011000000");
+  CHECK(recent[1].number == "HY202512011000001");
+  CHECK(recent[0].area == "440605001003");
+  CHECK(recent[0].category == "城市管理/市容环境/占道经营");
+  CHECK(recent[0].created_at == kT0 + 2 * kHour);
 }
 
 TEST_CASE("store: group commit — concurrent submitters all get acks and every row is there") {

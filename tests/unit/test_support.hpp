@@ -42,6 +42,13 @@ inline json::object reply_args() {
           {"onsite", {{"at", kT0}, {"by", "李队"}, {"place", "桂澜路88号"}}}};
 }
 
+// The code of a refusal. Throws (and so fails the CHECK around it) when the
+// command was accepted: an accepted command has no rejection to compare.
+inline RejectCode refused(const Decision& d) {
+  if (d.ok()) throw std::runtime_error("expected a refusal, but the command was accepted");
+  return d.rejection->code;
+}
+
 // Decides and applies one command; throws when it is rejected.
 inline void step(WorkOrder& o, const Command& c, const Actor& a, Millis now,
                  const SlaPolicy& sla) {
