@@ -65,6 +65,7 @@ struct Place {
   std::string name;
   std::string community;
   SourcePos pos;
+  std::string kind = "estate";  // estate | landmark (the gazetteer list it came from)
 };
 
 // An explicit routing rule for a category (prefix) in an area (subtree).
@@ -129,6 +130,10 @@ struct Deployment {
   std::string fallback_type = "street_hub";  // when no department of the type is found
   std::string arbitration_dept;              // district seat for unplaced / 疑难 orders
   bool auto_dispatch = false;  // dispatch at once when routing is sure (placed, not an emergency)
+  // The province, city (and other names) the district lies in, as written at
+  // the start of addresses, e.g. [广东省, 佛山市]. An address that starts with
+  // another province, city or district is placed `outside`. Optional.
+  std::vector<std::string> locality;
   std::vector<EscalationRule> escalation;
   // Deadlines in working time (sla.yaml). Absent: the natural-time stand-in.
   std::optional<SlaConfig> sla;

@@ -425,7 +425,8 @@ LoadResult load_deployment(const std::string& dir) {
     Reader r(path("deployment.yaml"), res.errors);
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
-      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch"});
+      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality"});
+      d->locality = r.strings(doc, "locality");
       d->name = r.str(doc, "name", true);
       d->version = r.str(doc, "version", true);
       std::string fb = r.str(doc, "fallback_type", false);
@@ -510,7 +511,8 @@ LoadResult load_deployment(const std::string& dir) {
     for (const char* key : {"estates", "landmarks"}) {
       for (const auto& item : r.list(doc, key)) {
         r.keys(item, {"name", "community"});
-        Place p{r.str(item, "name", true), r.str(item, "community", true), r.pos(item)};
+        Place p{r.str(item, "name", true), r.str(item, "community", true), r.pos(item),
+                std::string(key) == "estates" ? "estate" : "landmark"};
         d->places.push_back(std::move(p));
       }
     }

@@ -12,15 +12,47 @@
 #include <vector>
 
 #include "dispatcher/core/config.hpp"
+#include "dispatcher/core/phrase_matcher.hpp"
 
 namespace huying::core {
 
+// How sure a placement is. Only `confident` may be dispatched without a
+// person looking at it; everything else goes to the dispatch desk's review
+// inbox with its candidates.
+enum class Confidence {
+  confident,  // one community, with strong evidence and nothing against it
+  weak,       // a street but no community, or only weak evidence (an alias inside a longer name)
+  ambiguous,  // strong evidence for places in different streets
+  unknown,    // nothing matched
+  outside     // the address is in another province, city or district
+};
+
+// One piece of evidence: what matched in the address (or the code/point).
+struct PlaceEvidence {
+  std::string text;  // e.g. "华夏" or "桂澜路 88号"
+  std::string kind;  // code | polygon | estate | landmark | road | name | alias | outside
+  std::string area;  // the area it points to ("" for outside)
+  bool strong = true;
+  std::string note;  // why it is weak, e.g. "inside a longer name: 华夏银行"
+};
+
+// A place the order may be in, best first.
+struct PlaceCandidate {
+  std::string area;
+  std::string name;
+  AreaLevel level = AreaLevel::community;
+  int score = 0;  // summed evidence weights
+};
+
 struct Placement {
-  std::string area;  // the most specific area found (the district when nothing matched)
+  std::string area;  // confident: the community; weak: its street (or the district); else the district
   AreaLevel level = AreaLevel::district;
-  std::string matched_by;  // code | polygon | estate | road | name | alias | none
-  std::string detail;      // what matched, e.g. "桂澜路 88号"
-  bool needs_review = false;  // not placed at community level: the dispatcher must check
+  Confidence confidence = Confidence::unknown;
+  std::string matched_by;  // kind of the deciding evidence; none | outside when there is none
+  std::string detail;      // what matched, for people
+  bool needs_review = true;  // confidence != confident: the dispatch desk must check
+  std::vector<PlaceEvidence> evidence;
+  std::vector<PlaceCandidate> candidates;
 };
 
 class AreaTree {
@@ -36,26 +68,38 @@ class AreaTree {
   // The root: the district, or the city of a city-wide deployment.
   const Area* district() const { return district_; }
 
+  // Places an order by, in this order: a community code; a point inside a
+  // community polygon; the address (every gazetteer name at once, longest
+  // first). A street code or polygon narrows the address's candidates.
   Placement place(std::string_view area_code, std::string_view address,
                   std::optional<double> lat, std::optional<double> lng) const;
 
+  // The street an area lies in (itself for a street), or nullptr.
+  const Area* street_of(std::string_view code) const;
+
  private:
-  std::optional<Placement> by_polygon(double lat, double lng) const;
-  std::optional<Placement> by_road(std::string_view address) const;
+  Placement by_address(std::string_view address) const;
+  Placement at_area(const Area& a, std::string kind, std::string text) const;
 
   const Deployment& d_;
   std::unordered_map<std::string, std::size_t> by_code_;
   const Area* district_ = nullptr;
-  // Names to look for in an address, longest first: (name, area code, kind).
+  // Every name to look for in an address: estates, landmarks, roads, area
+  // names and aliases, indexed by the matcher's ids.
   struct Name {
     std::string text;
-    std::string area;
-    std::string kind;  // estate | landmark | alias
+    std::string area;  // estate/landmark/name/alias: the area; road: ""
+    std::string kind;  // estate | landmark | road | name | alias
   };
-  std::vector<Name> places_;      // estates and landmarks
-  std::vector<Name> area_names_;  // community/street names, then their aliases
+  std::vector<Name> names_;
+  PhraseMatcher matcher_;
+  std::vector<std::string> locality_;  // our own province/city/district names
   std::unordered_map<std::string, std::vector<const RoadSegment*>> roads_;
-  std::vector<std::string> road_names_;  // longest first
+};
+
+template <>
+struct EnumNames<Confidence> {
+  static constexpr std::array names = {"confident"sv, "weak"sv, "ambiguous"sv, "unknown"sv, "outside"sv};
 };
 
 // Point in polygon (ray casting); ring is (lng, lat) pairs, open or closed.

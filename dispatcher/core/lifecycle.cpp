@@ -681,6 +681,10 @@ void apply(WorkOrder& o, const Event& ev) {
         o.placed_by = s_of(p->get_object(), "matched_by");
         if (auto* nr = p->get_object().if_contains("needs_review"); nr && nr->is_bool())
           o.needs_review = nr->get_bool();
+        o.placement = s_of(p->get_object(), "confidence");
+        if (auto* cs = p->get_object().if_contains("candidates"); cs && cs->is_array())
+          for (const auto& c : cs->get_array())
+            if (c.is_object()) o.candidates.push_back(s_of(c.get_object(), "area"));
       }
       o.status = Status::received;
       o.created_at = ev.at;

@@ -50,13 +50,9 @@ json::object to_json(const WorkOrder& o) {
                   {"id_number", o.citizen.id_number}};
   j["placed_by"] = o.placed_by;
   j["needs_review"] = o.needs_review;
-  if (o.proposal) {
-    json::array as;
-    for (const auto& a : o.proposal->assist) as.push_back(json::string(a));
-    j["proposal"] = {{"lead", o.proposal->lead},           {"assist", std::move(as)},
-                     {"transfer_line", o.proposal->transfer_line}, {"rule", o.proposal->rule},
-                     {"reason", o.proposal->reason},       {"config_version", o.proposal->config_version}};
-  }
+  j["placement"] = o.placement;
+  j["candidates"] = strings_json(o.candidates);
+  if (o.proposal) j["proposal"] = to_json(*o.proposal);
   j["status"] = name(o.status);
   json::array depts;
   for (const auto& a : o.depts) depts.push_back({{"dept", a.dept}, {"role", name(a.role)}});
@@ -154,13 +150,36 @@ void read_intake(const json::object& j, WorkOrder& o) {
   o.parent = str_at(j, "parent");
 }
 
+json::object to_json(const RouteProposal& p) {
+  return {{"lead", p.lead},
+          {"assist", strings_json(p.assist)},
+          {"transfer_line", p.transfer_line},
+          {"cue_words", strings_json(p.cue_words)},
+          {"rule", p.rule},
+          {"reason", p.reason},
+          {"config_version", p.config_version}};
+}
+
+json::array strings_json(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.push_back(json::string(s));
+  return a;
+}
+
+std::vector<std::string> strings_at(const json::object& j, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto* a = j.if_contains(key); a && a->is_array())
+    for (const auto& x : a->get_array())
+      if (x.is_string()) out.emplace_back(x.get_string());
+  return out;
+}
+
 RouteProposal proposal_from_json(const json::object& p) {
   RouteProposal r;
   r.lead = str_at(p, "lead");
-  if (auto* a = p.if_contains("assist"); a && a->is_array())
-    for (const auto& x : a->get_array())
-      if (x.is_string()) r.assist.emplace_back(x.get_string());
+  r.assist = strings_at(p, "assist");
   r.transfer_line = str_at(p, "transfer_line");
+  r.cue_words = strings_at(p, "cue_words");
   r.rule = str_at(p, "rule");
   r.reason = str_at(p, "reason");
   r.config_version = str_at(p, "config_version");
@@ -181,6 +200,8 @@ WorkOrder order_from_json(const json::value& v) {
     read_intake(j, o);
     o.placed_by = str_at(j, "placed_by");
     if (auto* p = j.if_contains("needs_review")) o.needs_review = p->as_bool();
+    o.placement = str_at(j, "placement");
+    o.candidates = strings_at(j, "candidates");
     if (auto* p = j.if_contains("proposal"); p && p->is_object()) o.proposal = proposal_from_json(p->as_object());
     o.status = enum_at<Status>(j, "status");
     for (const auto& d : j.at("depts").as_array()) {

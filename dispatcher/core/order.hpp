@@ -43,7 +43,8 @@ struct ExtensionRequest {
 struct RouteProposal {
   std::string lead;
   std::vector<std::string> assist;
-  std::string transfer_line;  // 110/119/120/122 for an emergency cue
+  std::string transfer_line;  // 110/119/120/122 for an emergency cue (a proposal)
+  std::vector<std::string> cue_words;  // the words in the text that raised the cue
   std::string rule;
   std::string reason;
   std::string config_version;
@@ -79,8 +80,10 @@ struct WorkOrder {
   std::string title;
   std::string description;
   Citizen citizen;
-  std::string placed_by;      // how the area was found: code | polygon | estate | road | name | alias | none
-  bool needs_review = false;  // not placed at community level: the dispatcher must check
+  std::string placed_by;      // how the area was found: code | polygon | estate | landmark | road | name | alias | outside | none
+  bool needs_review = false;  // placement not confident: the dispatch desk must check
+  std::string placement;      // confidence: confident | weak | ambiguous | unknown | outside ("" before 0.2)
+  std::vector<std::string> candidates;  // the places it may be in, best first (area codes)
   std::optional<RouteProposal> proposal;
 
   Status status = Status::received;
@@ -147,8 +150,12 @@ WorkOrder order_from_json(const boost::json::value& v);
 // fall back to defaults.
 void read_intake(const boost::json::object& j, WorkOrder& o);
 
-// Reads a proposal as stored by to_json (also the `route` of a created event).
+// A proposal as stored (also the `route` of a created event), and back.
+boost::json::object to_json(const RouteProposal& p);
 RouteProposal proposal_from_json(const boost::json::object& p);
+// A JSON array of strings, and the strings of an array member (non-strings skipped).
+boost::json::array strings_json(const std::vector<std::string>& v);
+std::vector<std::string> strings_at(const boost::json::object& j, std::string_view key);
 // A string member, or "" when absent or not a string.
 std::string str_at(const boost::json::object& j, std::string_view key);
 

@@ -17,6 +17,7 @@
 #include "dispatcher/core/order_number.hpp"
 #include "dispatcher/core/sla_clock.hpp"
 #include "dispatcher/core/timer_queue.hpp"
+#include "dispatcher/core/workflow.hpp"
 
 namespace huying::engine {
 
@@ -29,15 +30,6 @@ using core::WorkOrder;
 namespace {
 const core::Actor kSystem{"system", core::Role::system, "", ""};
 
-std::string text_of(const json::object& args, std::string_view key) {
-  auto* p = args.if_contains(key);
-  return p && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-std::optional<double> number_of(const json::object& args, std::string_view key) {
-  auto* p = args.if_contains(key);
-  if (!p || !p->is_number()) return std::nullopt;
-  return p->to_number<double>();
-}
 }  // namespace
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
@@ -316,26 +308,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     }
 
     // Intake: place the order and ask routing, so the decision is logged with it.
-    std::optional<core::Placement> placement;
-    std::optional<core::Route> route;
-    if (creating && opts.rules) {
-      auto& args = req.cmd.args;
-      const auto& tree = opts.rules->router->areas();
-      placement = tree.place(text_of(args, "area"), text_of(args, "address"), number_of(args, "lat"),
-                             number_of(args, "lng"));
-      // A missing or unknown (well-formed) code is filled in from placement; a
-      // malformed one is left for decide() to refuse with a clear error.
-      const std::string given = text_of(args, "area");
-      const bool well_formed = given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
-      if (given.empty() || (well_formed && !tree.find(given))) args["area"] = placement->area;
-      core::RouteInput in;
-      in.kind = core::parse<core::Kind>(text_of(args, "kind")).value_or(core::Kind::complaint);
-      in.urgency = core::parse<core::Urgency>(text_of(args, "urgency")).value_or(core::Urgency::normal);
-      in.category = text_of(args, "category");
-      in.area = placement->area;
-      in.text = text_of(args, "title") + " " + text_of(args, "description");
-      route = opts.rules->router->route(in);
-    }
+    std::optional<core::Intake> intake;
+    if (creating && opts.rules) intake = core::assess_intake(*opts.rules, req.cmd.args);
 
     core::DecideContext ctx = decide_context(now);
     core::Decision d = core::decide(current ? &*current : nullptr, req.cmd, req.actor, ctx);
@@ -345,20 +319,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       done(std::move(r));
       return;
     }
-    if (placement && route) {
+    if (intake) {
       auto& data = d.events.front().data;
-      data["placement"] = {{"area", placement->area},
-                           {"matched_by", placement->matched_by},
-                           {"detail", placement->detail},
-                           {"needs_review", placement->needs_review}};
-      json::array assist;
-      for (const auto& a : route->assist) assist.push_back(json::string(a));
-      data["route"] = {{"lead", route->lead},
-                       {"assist", std::move(assist)},
-                       {"transfer_line", route->transfer_line},
-                       {"rule", route->rule},
-                       {"reason", route->reason},
-                       {"config_version", route->config_version}};
+      data["placement"] = core::to_json(intake->placement);
+      data["route"] = core::to_json(intake->route);
     }
 
     // The primary order, then every other order the command touches, all in
@@ -455,10 +419,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
                                                         {"suggest", "合并重复件并考虑吹哨"}}));
           }
         }
-        // Auto-dispatch when routing is sure: placed at community level, a
-        // lead found, no emergency cue.
-        if (rules.deployment->auto_dispatch && o.proposal && !o.proposal->lead.empty() &&
-            o.proposal->transfer_line.empty() && !o.needs_review) {
+        // Auto-dispatch only when routing is sure (workflow.hpp).
+        if (core::may_auto_dispatch(*rules.deployment, o)) {
           core::DecideContext ctx = decide_context(now);
           auto dd = core::decide(&o, {core::CommandType::dispatch, {}}, kSystem, ctx);
           if (dd.ok())

@@ -274,18 +274,39 @@ TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto
   CHECK(stored->events[1].actor.role == Role::system);
   CHECK(stored->events[1].data.at("rule").as_string() == "local:urban_management");
 
-  // An address that places nothing is left for the desk, flagged.
+  // An address that places nothing is left for the desk, flagged, with no
+  // district department proposed by default.
   auto u = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
   CHECK(u.order.status == Status::received);
   CHECK(u.order.needs_review);
-  // An emergency cue is proposed for transfer, never auto-dispatched.
+  CHECK(u.order.placement == "unknown");
+  CHECK(u.order.proposal->lead.empty());
+  CHECK(u.order.proposal->rule == "review:unknown_place");
+  auto no_lead = h.exec(CommandType::dispatch, disp, u.order.number, {});
+  REQUIRE_FALSE(no_lead.ok());
+  CHECK(no_lead.rejection->field == "lead");
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}});
+  REQUIRE(d.ok());
+  CHECK(*d.order.lead_dept() == "cg");
+
+  // An alias inside a bank's name is weak: the desk sees the candidate, nothing is dispatched.
+  auto w = h.exec(CommandType::create, op, {}, intake("华夏银行门口", "城市管理/市容环境/占道经营"));
+  CHECK(w.order.status == Status::received);
+  CHECK(w.order.placement == "weak");
+  CHECK(w.order.candidates == std::vector<std::string>{"440699011004"});
+  CHECK(w.order.area == "440699000000");  // not counted in a street it may not be in
+
+  // An emergency cue is proposed for transfer, never auto-dispatched; the
+  // route beside it stays, for when the operator finds no emergency.
   auto e = h.exec(CommandType::create, op, {}, intake("南约花园", "城市管理/市容环境/垃圾清运", "隔壁着火了"));
   CHECK(e.order.status == Status::received);
   CHECK(e.order.proposal->transfer_line == "119");
-  // The desk dispatches by the proposal without naming a department.
-  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {});
-  REQUIRE(d.ok());
-  CHECK(*d.order.lead_dept() == "cg");  // unplaced: district level
+  CHECK(e.order.proposal->cue_words == std::vector<std::string>{"着火"});
+  CHECK_FALSE(e.order.proposal->lead.empty());
+  // A negated mention raises nothing, and the order goes out at once.
+  auto n = h.exec(CommandType::create, op, {}, intake("南约花园", "城市管理/市容环境/垃圾清运", "不是着火，是垃圾堆冒烟味"));
+  CHECK(n.order.proposal->transfer_line.empty());
+  CHECK(n.order.status == Status::dispatched);
 }
 
 TEST_CASE("engine with rules: a malformed area code is refused, an unknown one is placed") {

@@ -34,11 +34,14 @@ inline std::string order_diff(const core::WorkOrder& a, const core::WorkOrder& b
   field("citizen.id_number", a.citizen.id_number == b.citizen.id_number);
   field("placed_by", a.placed_by == b.placed_by);
   field("needs_review", a.needs_review == b.needs_review);
+  field("placement", a.placement == b.placement);
+  field("candidates", a.candidates == b.candidates);
   field("proposal", a.proposal.has_value() == b.proposal.has_value());
   if (a.proposal && b.proposal) {
     field("proposal.lead", a.proposal->lead == b.proposal->lead);
     field("proposal.assist", a.proposal->assist == b.proposal->assist);
     field("proposal.transfer_line", a.proposal->transfer_line == b.proposal->transfer_line);
+    field("proposal.cue_words", a.proposal->cue_words == b.proposal->cue_words);
     field("proposal.rule", a.proposal->rule == b.proposal->rule);
     field("proposal.reason", a.proposal->reason == b.proposal->reason);
     field("proposal.config_version", a.proposal->config_version == b.proposal->config_version);

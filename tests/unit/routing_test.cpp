@@ -58,7 +58,7 @@ TEST_CASE("placement: code, estate, landmark, road + number, name, alias, polygo
       {"440699001004", "", {}, {}, "440699001004", "code", false},
       {"440699001000", "", {}, {}, "440699001000", "code", true},  // street only: check it
       {"", "翠湖公馆3座1202", {}, {}, "440699002001", "estate", false},
-      {"", "西樵山景区南门停车场", {}, {}, "440699010006", "estate", false},
+      {"", "西樵山景区南门停车场", {}, {}, "440699010006", "landmark", false},
       {"", "桂澜路88号首层", {}, {}, "440699001004", "road", false},
       {"", "桂澜路 120 号", {}, {}, "440699001001", "road", false},
       {"", "灯湖街20号", {}, {}, "440699001003", "road", false},  // not 灯湖社区 in 东湖
@@ -157,7 +157,7 @@ TEST_CASE("routing: 52 realistic requests reach the right department for the rig
     {"help", "楼道里闻到煤气味很浓", "灯湖名都", "水电燃气/燃气/燃气服务", "119", "emergency:119"},
     {"complaint", "有人在楼下打架，还拿着刀", "桂江花园", "社会治安/治安管理/治安隐患", "110", "emergency:110"},
     {"help", "老人在公园晕倒了", "千灯湖公园", "卫生健康/医疗服务/就医服务", "120", "emergency:120"},
-    {"help", "Someone is injured after a car crash on the bridge", "季华大道10号", "交通出行/道路设施/道路破损", "122", "emergency:122"},
+    {"help", "Someone is injured after a car crash on the bridge", "季华大道10号", "交通出行/道路设施/道路破损", "120", "emergency:120"},  // injured: 120 is listed first
   };
   // clang-format on
   REQUIRE(rows.size() >= 50);
@@ -169,14 +169,19 @@ TEST_CASE("routing: 52 realistic requests reach the right department for the rig
     kinds.insert(r.kind);
     auto p = router().areas().place("", r.address, {}, {});
     Route route = router().route({*kind, Urgency::normal, r.category, p.area, r.text});
-    CHECK(route.rule == r.rule);
     CHECK(route.config_version == "2026.11-1");
     REQUIRE_FALSE(route.reason.empty());
     if (std::string(r.rule).rfind("emergency:", 0) == 0) {
+      // A cue is a proposal beside the route: the operator confirms the transfer.
+      REQUIRE(route.cue.has_value());
+      CHECK(route.cue->line == r.lead);
+      CHECK_FALSE(route.cue->words.empty());
       CHECK(route.transfer_line == r.lead);
-      CHECK(route.lead.empty());
+      CHECK_FALSE(route.lead.empty());
       CHECK(route.reason.find(r.lead) != std::string::npos);
     } else {
+      CHECK(route.rule == r.rule);
+      CHECK_FALSE(route.cue.has_value());
       CHECK(route.lead == r.lead);
       CHECK(route.assist == r.assist);
       const Department* dep = router().dept(route.lead);

@@ -1,0 +1,75 @@
+#include "dispatcher/core/workflow.hpp"
+
+#include <boost/json.hpp>
+
+namespace huying::core {
+
+namespace json = boost::json;
+
+namespace {
+std::optional<double> number_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  if (!p || !p->is_number()) return std::nullopt;
+  return p->to_number<double>();
+}
+}  // namespace
+
+std::string route_area(const Placement& p) {
+  if (p.confidence == Confidence::ambiguous && !p.candidates.empty()) return p.candidates.front().area;
+  return p.area;
+}
+
+Intake assess_intake(const RuleSet& rules, json::object& args) {
+  Intake in;
+  const AreaTree& tree = rules.router->areas();
+  const std::string given = str_at(args, "area");
+  in.placement = tree.place(given, str_at(args, "address"), number_at(args, "lat"), number_at(args, "lng"));
+  const bool well_formed = given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
+  if (given.empty() || (well_formed && !tree.find(given))) args["area"] = in.placement.area;
+  RouteInput r;
+  r.kind = parse<Kind>(str_at(args, "kind")).value_or(Kind::complaint);
+  r.urgency = parse<Urgency>(str_at(args, "urgency")).value_or(Urgency::normal);
+  r.category = str_at(args, "category");
+  r.area = route_area(in.placement);
+  r.text = str_at(args, "title") + " " + str_at(args, "description");
+  r.placement = in.placement.confidence;
+  in.route = rules.router->route(r);
+  return in;
+}
+
+json::object to_json(const Placement& p) {
+  json::array evidence;
+  for (const auto& e : p.evidence) {
+    json::object ej{{"text", e.text}, {"kind", e.kind}, {"area", e.area}, {"strong", e.strong}};
+    if (!e.note.empty()) ej["note"] = e.note;
+    evidence.push_back(std::move(ej));
+  }
+  json::array candidates;
+  for (const auto& c : p.candidates)
+    candidates.push_back({{"area", c.area}, {"name", c.name}, {"score", c.score}});
+  return {{"area", p.area},
+          {"confidence", name(p.confidence)},
+          {"matched_by", p.matched_by},
+          {"detail", p.detail},
+          {"needs_review", p.needs_review},
+          {"evidence", std::move(evidence)},
+          {"candidates", std::move(candidates)}};
+}
+
+json::object to_json(const Route& r) {
+  json::object j{{"lead", r.lead},
+                 {"assist", strings_json(r.assist)},
+                 {"transfer_line", r.transfer_line},
+                 {"cue_words", strings_json(r.cue ? r.cue->words : std::vector<std::string>{})},
+                 {"rule", r.rule},
+                 {"reason", r.reason},
+                 {"config_version", r.config_version}};
+  return j;
+}
+
+bool may_auto_dispatch(const Deployment& d, const WorkOrder& o) {
+  return d.auto_dispatch && o.proposal && !o.proposal->lead.empty() && o.proposal->transfer_line.empty() &&
+         !o.needs_review && (o.placement.empty() || o.placement == name(Confidence::confident));
+}
+
+}  // namespace huying::core

@@ -1,0 +1,43 @@
+// Workflow: what the rules add around the lifecycle. Intake (where an order
+// is, who should take it, whether an emergency cue is raised) and the
+// auto-dispatch decision live here, pure, so the engine, the `huying route`
+// dry run and the tests share one implementation.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+
+#include "dispatcher/core/jurisdiction.hpp"
+#include "dispatcher/core/order.hpp"
+#include "dispatcher/core/routing.hpp"
+
+namespace huying::core {
+
+// The intake assessment of one request.
+struct Intake {
+  Placement placement;
+  Route route;
+};
+
+// Places and routes a create command's arguments (kind, urgency, category,
+// area, address, lat/lng, title, description). A missing or unknown but
+// well-formed area code is replaced in `args` by the placed area; a malformed
+// one is left for decide() to refuse with a clear error.
+Intake assess_intake(const RuleSet& rules, boost::json::object& args);
+
+// The area routing works on: the placed area, or for an ambiguous placement
+// its best candidate (the desk confirms either way).
+std::string route_area(const Placement& p);
+
+// JSON for the created event (data.placement, data.route) and the dry run.
+boost::json::object to_json(const Placement& p);
+boost::json::object to_json(const Route& r);
+
+// True when a freshly created order may be dispatched without the desk:
+// auto-dispatch is on, the placement is confident, routing found a lead and
+// no emergency cue waits for the operator.
+bool may_auto_dispatch(const Deployment& d, const WorkOrder& o);
+
+}  // namespace huying::core
