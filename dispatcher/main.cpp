@@ -3,19 +3,23 @@
 //   huying init --db FILE        create or migrate the store, then exit
 //   huying check-config DIR      validate a deployment folder and summarise it
 //   huying simulate ...          a month of traffic on a simulated clock (see --help)
+//   huying route --config DIR    dry run: route JSON-line requests from stdin
 //   huying version
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <string_view>
 
 #include "db/store.hpp"
 #include "dispatcher/core/clock.hpp"
-#include "dispatcher/core/config_load.hpp"
-#include "dispatcher/server/serve.hpp"
+#include "dispatcher/config/config_load.hpp"
+#include "dispatcher/app/dry_run.hpp"
+#include "dispatcher/app/rules.hpp"
+#include "dispatcher/app/serve.hpp"
 
 namespace {
 
@@ -28,11 +32,12 @@ void usage() {
                "       huying check-config DIR\n"
                "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
                "                       [--per-day N] [--speed N] [--seed N]\n"
+               "       huying route --config DIR < requests.jsonl\n"
                "       huying version\n");
 }
 
 // Reads "--name value" pairs. Returns false (after printing why) on a bad one.
-bool parse_flags(int argc, char** argv, int first, huying::server::ServeOptions& o) {
+bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o) {
   for (int i = first; i < argc; ++i) {
     std::string_view f = argv[i];
     if (i + 1 >= argc) {
@@ -81,7 +86,7 @@ int main(int argc, char** argv) {
   // and scripts (e.g. the "listening on" line).
   spdlog::set_default_logger(spdlog::stderr_color_mt("huying"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  huying::server::ServeOptions opts;
+  huying::app::ServeOptions opts;
   if (cmd == "version" || cmd == "--version") {
     std::printf("huying 0.1.0 (schema %d)\n", huying::db::sqlite_schema_version());
     return 0;
@@ -91,7 +96,7 @@ int main(int argc, char** argv) {
       usage();
       return 2;
     }
-    auto res = huying::core::load_deployment(argv[2]);
+    auto res = huying::app::load_rules(argv[2]);
     for (const auto& e : res.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     if (!res.ok()) {
       std::fprintf(stderr, "%s: %zu error(s)\n", argv[2], res.errors.size());
@@ -103,7 +108,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "simulate") {
-    huying::server::SimulateOptions so;
+    huying::app::SimulateOptions so;
     for (int i = 2; i < argc; i += 2) {
       std::string_view f = argv[i];
       if (i + 1 >= argc) {
@@ -134,11 +139,18 @@ int main(int argc, char** argv) {
     }
     // Tens of thousands of state changes: keep the log to warnings.
     spdlog::set_level(spdlog::level::warn);
-    return huying::server::simulate(so);
+    return huying::app::simulate(so);
+  }
+  if (cmd == "route") {
+    if (argc != 4 || std::string_view(argv[2]) != "--config") {
+      usage();
+      return 2;
+    }
+    return huying::app::route_lines(argv[3], std::cin, std::cout);
   }
   if (cmd == "serve") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;
-    return huying::server::serve(opts);
+    return huying::app::serve(opts);
   }
   if (cmd == "init") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;

@@ -15,7 +15,11 @@ std::optional<double> number_at(const json::object& j, std::string_view key) {
 }  // namespace
 
 std::string route_area(const Placement& p) {
-  if (p.confidence == Confidence::ambiguous && !p.candidates.empty()) return p.candidates.front().area;
+  // Not sure, and nothing better than the whole district: propose for the
+  // best candidate (the desk confirms or corrects before anything goes out).
+  const bool unsure = p.confidence == Confidence::ambiguous ||
+                      (p.confidence == Confidence::weak && p.level == AreaLevel::district);
+  if (unsure && !p.candidates.empty()) return p.candidates.front().area;
   return p.area;
 }
 
@@ -70,6 +74,11 @@ json::object to_json(const Route& r) {
 bool may_auto_dispatch(const Deployment& d, const WorkOrder& o) {
   return d.auto_dispatch && o.proposal && !o.proposal->lead.empty() && o.proposal->transfer_line.empty() &&
          !o.needs_review && (o.placement.empty() || o.placement == name(Confidence::confident));
+}
+
+bool may_auto_dispatch(const Deployment& d, const Intake& in) {
+  return d.auto_dispatch && in.placement.confidence == Confidence::confident && !in.route.lead.empty() &&
+         in.route.transfer_line.empty();
 }
 
 }  // namespace huying::core

@@ -28,7 +28,8 @@ struct Intake {
 Intake assess_intake(const RuleSet& rules, boost::json::object& args);
 
 // The area routing works on: the placed area, or for an ambiguous placement
-// its best candidate (the desk confirms either way).
+// (or a weak one left at district level) its best candidate; the desk
+// confirms either way.
 std::string route_area(const Placement& p);
 
 // JSON for the created event (data.placement, data.route) and the dry run.
@@ -39,5 +40,7 @@ boost::json::object to_json(const Route& r);
 // auto-dispatch is on, the placement is confident, routing found a lead and
 // no emergency cue waits for the operator.
 bool may_auto_dispatch(const Deployment& d, const WorkOrder& o);
+// The same decision before the order exists (dry runs).
+bool may_auto_dispatch(const Deployment& d, const Intake& in);
 
 }  // namespace huying::core

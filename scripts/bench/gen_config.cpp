@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 
 namespace fs = std::filesystem;
 using namespace huying::core;

@@ -12,7 +12,7 @@
 #include <random>
 #include <sched.h>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
 
 using namespace huying::core;

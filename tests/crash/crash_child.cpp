@@ -21,7 +21,7 @@
 
 #include "db/store.hpp"
 #include "dispatcher/core/clock.hpp"
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/engine/engine.hpp"
 
 using namespace huying;

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
 #include "unit/temp_dir.hpp"
 

@@ -2,7 +2,7 @@
 // line; negated, hypothetical and past mentions raise none.
 #include <catch2/catch.hpp>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
 
 using namespace huying::core;

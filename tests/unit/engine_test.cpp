@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "db/store.hpp"
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/engine/engine.hpp"
 #include "db/sqlite.hpp"
 #include "unit/temp_dir.hpp"

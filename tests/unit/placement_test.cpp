@@ -4,7 +4,7 @@
 // ambiguous; another city is outside.
 #include <catch2/catch.hpp>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/jurisdiction.hpp"
 #include "dispatcher/core/phrase_matcher.hpp"
 

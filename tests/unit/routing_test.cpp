@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
 
 using namespace huying::core;

@@ -1,7 +1,7 @@
 // SLA policies from config/example/sla.yaml, on the working-time calendar.
 #include <catch2/catch.hpp>
 
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
 #include "unit/test_support.hpp"
 

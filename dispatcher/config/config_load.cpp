@@ -1,4 +1,4 @@
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/config/config_load.hpp"
 
 #include "dispatcher/core/escalation.hpp"
 

@@ -1,4 +1,4 @@
-#include "dispatcher/server/serve.hpp"
+#include "dispatcher/app/serve.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,43 +13,29 @@
 #include <vector>
 
 #include "db/store.hpp"
-#include "dispatcher/core/config_load.hpp"
+#include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
-#include "dispatcher/engine/simulator.hpp"
+#include "dispatcher/app/simulator.hpp"
 #include "dispatcher/server/server.hpp"
 
-namespace huying::server {
+namespace huying::app {
 
-namespace {
-// Opens the store, creating its folder first; null (after logging the path
-// and the reason) when it cannot.
-std::unique_ptr<db::Store> open_store(const std::string& path) {
-  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-  }
-  try {
-    return db::open_sqlite_store({.path = path});
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return nullptr;
-  }
-}
-}  // namespace
 
 int serve(const ServeOptions& opts) {
   namespace fs = std::filesystem;
   // A bad config never starts: every error is printed with file and line.
   std::shared_ptr<const core::Deployment> deployment;
+  std::shared_ptr<const core::RuleSet> rules;
   if (!opts.config_dir.empty()) {
-    auto res = core::load_deployment(opts.config_dir);
-    for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
-    if (!res.ok()) {
-      spdlog::error("config: {} has {} error(s); not starting", opts.config_dir, res.errors.size());
+    auto loaded = load_rules(opts.config_dir);
+    for (const auto& e : loaded.errors) spdlog::error("config: {}", e.to_string());
+    if (!loaded.ok()) {
+      spdlog::error("config: {} has {} error(s); not starting", opts.config_dir, loaded.errors.size());
       return 2;
     }
-    deployment = res.deployment;
+    deployment = loaded.deployment;
+    rules = loaded.rules;
     spdlog::info("config: {} version {}", deployment->name, deployment->version);
     for (const auto& w : core::coverage_warnings(*deployment, core::SystemClock().now()))
       spdlog::warn("config: {}", w);
@@ -70,13 +56,6 @@ int serve(const ServeOptions& opts) {
   }
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
-  std::shared_ptr<const core::RuleSet> rules;
-  try {
-    if (deployment) rules = core::make_rule_set(deployment);
-  } catch (const std::exception& e) {
-    spdlog::error("config: {}: {}; not starting", opts.config_dir, e.what());
-    return 2;
-  }
   engine::Engine engine(ioc, *store,
                         {.clock = &clock, .sla = &sla,
                          .rules = rules});
@@ -87,10 +66,10 @@ int serve(const ServeOptions& opts) {
     return 1;
   }
 
-  std::unique_ptr<Server> server;
+  std::unique_ptr<server::Server> server;
   try {
-    server = std::make_unique<Server>(ioc, Services{engine, *store},
-                                      ServerOptions{opts.address, opts.port});
+    server = std::make_unique<server::Server>(ioc, server::Services{engine, *store},
+                                      server::ServerOptions{opts.address, opts.port});
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -101,17 +80,13 @@ int serve(const ServeOptions& opts) {
       [&](const boost::system::error_code& ec, int) {
         if (ec) return;
         if (!opts.config_dir.empty()) {
-          auto res = core::load_deployment(opts.config_dir);
-          for (const auto& e : res.errors) spdlog::error("config reload: {}", e.to_string());
-          if (res.ok()) {
-            try {
-              engine.set_rules(core::make_rule_set(res.deployment));
-              spdlog::info("config reloaded: version {}", res.deployment->version);
-            } catch (const std::exception& e) {
-              spdlog::error("config reload refused: {}; the running rules stay", e.what());
-            }
+          auto loaded = load_rules(opts.config_dir);
+          for (const auto& e : loaded.errors) spdlog::error("config reload: {}", e.to_string());
+          if (loaded.ok()) {
+            engine.set_rules(loaded.rules);
+            spdlog::info("config reloaded: version {}", loaded.deployment->version);
           } else {
-            spdlog::error("config reload refused: {} error(s); the running rules stay", res.errors.size());
+            spdlog::error("config reload refused: {} error(s); the running rules stay", loaded.errors.size());
           }
         }
         hup.async_wait(on_hup);
@@ -124,7 +99,7 @@ int serve(const ServeOptions& opts) {
   std::thread stopper;
   if (sim_clock) {
     sim = std::thread([&] {
-      engine::SimOptions so;
+      SimOptions so;
       so.from = clock.now();
       so.days = 366;
       so.per_day = opts.simulate_per_day;
@@ -132,7 +107,7 @@ int serve(const ServeOptions& opts) {
       so.progress = false;
       so.stop = &sim_stop;
       so.seed = static_cast<unsigned>(system_clock.now());
-      engine::simulate(engine, *store, clock, rules, so);
+      app::simulate(engine, *store, clock, rules, so);
     });
     spdlog::info("simulated traffic: {} orders a day, clock x{}", opts.simulate_per_day, opts.simulate_speed);
   }
@@ -172,50 +147,4 @@ int serve(const ServeOptions& opts) {
   return 0;
 }
 
-int simulate(const SimulateOptions& opts) {
-  namespace fs = std::filesystem;
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (std::sscanf(opts.from.c_str(), "%d-%u-%u", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
-    spdlog::error("simulate: --from must be YYYY-MM-DD, not '{}'", opts.from);
-    return 2;
-  }
-  auto res = core::load_deployment(opts.config_dir);
-  for (const auto& e : res.errors) spdlog::error("config: {}", e.to_string());
-  if (!res.ok()) return 2;
-  std::shared_ptr<const core::RuleSet> rules;
-  try {
-    rules = core::make_rule_set(res.deployment);
-  } catch (const std::exception& e) {
-    spdlog::error("config: {}", e.what());
-    return 2;
-  }
-  std::unique_ptr<db::Store> store = open_store(opts.db_path);
-  if (!store) return 1;
-  const core::Millis from = core::shanghai_time({y, m, d}, 8, 0);
-  std::unique_ptr<core::Clock> clock;
-  if (opts.speed > 0) clock = std::make_unique<core::SimClock>(from, opts.speed);
-  else clock = std::make_unique<core::FakeClock>(from);
-  core::NaturalSlaPolicy fallback;
-
-  boost::asio::io_context ioc;
-  auto work = boost::asio::make_work_guard(ioc);
-  engine::Engine engine(ioc, *store, {.clock = clock.get(), .sla = &fallback, .rules = rules});
-  engine.start();
-  std::thread io([&] { ioc.run(); });
-  engine::SimOptions so;
-  so.from = from;
-  so.days = opts.days;
-  so.per_day = opts.per_day;
-  so.speed = opts.speed;
-  so.seed = opts.seed;
-  auto report = engine::simulate(engine, *store, *clock, rules, so);
-  engine.stop();
-  work.reset();
-  io.join();
-  std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days, opts.from.c_str(),
-              opts.per_day, res.deployment->name.c_str(), opts.db_path.c_str(), report.to_string().c_str());
-  return 0;
-}
-
-}  // namespace huying::server
+}  // namespace huying::app

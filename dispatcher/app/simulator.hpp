@@ -19,7 +19,9 @@
 #include "dispatcher/core/routing.hpp"
 #include "dispatcher/engine/engine.hpp"
 
-namespace huying::engine {
+namespace huying::app {
+
+using engine::Engine;
 
 struct SimOptions {
   core::Millis from = 0;   // simulated start (UTC ms)
@@ -48,4 +50,4 @@ struct SimReport {
 SimReport simulate(Engine& engine, db::Store& store, core::Clock& clock,
                    std::shared_ptr<const core::RuleSet> rules, const SimOptions& opts);
 
-}  // namespace huying::engine
+}  // namespace huying::app

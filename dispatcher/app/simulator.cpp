@@ -1,4 +1,4 @@
-#include "dispatcher/engine/simulator.hpp"
+#include "dispatcher/app/simulator.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -11,11 +11,12 @@
 #include <sstream>
 #include <thread>
 
-namespace huying::engine {
+namespace huying::app {
 
 namespace json = boost::json;
 using core::Millis;
 using core::WorkOrder;
+using engine::Reply;
 
 std::string SimReport::to_string() const {
   auto pct = [](long a, long b) {
@@ -266,4 +267,4 @@ SimReport simulate(Engine& engine, db::Store& store, core::Clock& clock, std::sh
   return Sim(engine, store, clock, std::move(rules), opts).run();
 }
 
-}  // namespace huying::engine
+}  // namespace huying::app

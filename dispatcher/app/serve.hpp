@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace huying::server {
+namespace huying::app {
 
 struct ServeOptions {
   std::string config_dir;
@@ -35,4 +35,4 @@ struct SimulateOptions {
 // `huying simulate`: see engine/simulator.hpp. Prints a report on stdout.
 int simulate(const SimulateOptions& opts);
 
-}  // namespace huying::server
+}  // namespace huying::app

@@ -1,0 +1,28 @@
+// Dry runs for administrators: try rules without touching a live system.
+//
+//   huying route --config DIR < requests.jsonl
+// reads one request per line (JSON: id, kind, urgency, category, address,
+// text, optional area and point) and prints one JSON line per request with
+// the placement (area, confidence, evidence, candidates), the route
+// (department, assist, rule, reason), the emergency cue (null or line and
+// words) and whether it would be dispatched without the desk.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "dispatcher/core/routing.hpp"
+
+namespace huying::app {
+
+// The answer for one request line (already parsed). A request with a bad
+// field gets {"id": ..., "error": {"field": ..., "reason": ...}}.
+boost::json::object route_request(const core::RuleSet& rules, const boost::json::object& request);
+
+// Reads requests from `in`, writes answers to `out`. Returns the exit code:
+// 0, or 1 when any line was refused (its answer says why), 2 for a bad config.
+int route_lines(const std::string& config_dir, std::istream& in, std::ostream& out);
+
+}  // namespace huying::app

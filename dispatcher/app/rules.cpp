@@ -1,0 +1,37 @@
+#include "dispatcher/app/rules.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+namespace huying::app {
+
+LoadedRules load_rules(const std::string& dir) {
+  LoadedRules out;
+  try {
+    auto res = core::load_deployment(dir);
+    out.errors = std::move(res.errors);
+    if (!res.ok()) return out;
+    out.deployment = res.deployment;
+    out.rules = core::make_rule_set(res.deployment);
+  } catch (const std::exception& e) {
+    out.rules = nullptr;
+    out.errors.push_back({dir, 0, e.what()});
+  }
+  return out;
+}
+
+std::unique_ptr<db::Store> open_store(const std::string& path) {
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+  }
+  try {
+    return db::open_sqlite_store({.path = path});
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return nullptr;
+  }
+}
+
+}  // namespace huying::app

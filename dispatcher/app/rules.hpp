@@ -1,0 +1,30 @@
+// The one way every command loads a deployment's rules: serve at start and on
+// SIGHUP, simulate, route, replay and check-config.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/store.hpp"
+#include "dispatcher/config/config_load.hpp"
+#include "dispatcher/core/routing.hpp"
+
+namespace huying::app {
+
+struct LoadedRules {
+  std::shared_ptr<const core::Deployment> deployment;
+  std::shared_ptr<const core::RuleSet> rules;  // null when the config has errors
+  std::vector<core::ConfigError> errors;       // each with file, line and reason
+  bool ok() const { return rules != nullptr; }
+};
+
+// Loads and validates DIR, then builds the routing, escalation and SLA rules.
+// Never throws: every problem is an error in the result.
+LoadedRules load_rules(const std::string& dir);
+
+// Opens (creating its folder first) the SQLite store; null, after logging the
+// path and the reason, when it cannot.
+std::unique_ptr<db::Store> open_store(const std::string& path);
+
+}  // namespace huying::app
