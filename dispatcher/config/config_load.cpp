@@ -425,8 +425,27 @@ LoadResult load_deployment(const std::string& dir) {
     Reader r(path("deployment.yaml"), res.errors);
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
-      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality"});
+      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality", "platforms",
+                   "callback"});
       d->locality = r.strings(doc, "locality");
+      for (const auto& item : r.list(doc, "platforms")) {
+        r.keys(item, {"code", "name", "base_url"});
+        d->platforms.push_back({r.str(item, "code", true), r.str(item, "name", true), r.str(item, "base_url", false),
+                                r.pos(item)});
+      }
+      if (YAML::Node cb = doc["callback"]; cb.IsDefined() && !cb.IsNull()) {
+        if (!cb.IsMap()) {
+          r.error(cb, "callback must be a mapping like {attempts: 3, working_days: 2}");
+        } else {
+          r.keys(cb, {"attempts", "working_days"});
+          d->callback_attempts = r.integer(cb, "attempts", false, 3);
+          d->callback_working_days = r.integer(cb, "working_days", false, 2);
+          if (d->callback_attempts < 1 || d->callback_attempts > 20)
+            r.error(cb, "callback.attempts must be between 1 and 20");
+          if (d->callback_working_days < 1 || d->callback_working_days > 30)
+            r.error(cb, "callback.working_days must be between 1 and 30");
+        }
+      }
       d->name = r.str(doc, "name", true);
       d->version = r.str(doc, "version", true);
       std::string fb = r.str(doc, "fallback_type", false);
@@ -549,20 +568,13 @@ LoadResult load_deployment(const std::string& dir) {
       e.name = r.str(item, "name", true);
       e.pos = r.pos(item);
       std::string trig = r.str(item, "trigger", true);
-      static const std::map<std::string, Trigger> triggers = {
-          {"not_claimed", Trigger::not_claimed}, {"overdue", Trigger::overdue},
-          {"returned", Trigger::returned},       {"hot_spot", Trigger::hot_spot},
-          {"unsatisfied", Trigger::unsatisfied}};
-      static const std::map<std::string, Action> actions = {
-          {"notify_lead", Action::notify_lead},       {"supervise", Action::supervise},
-          {"urge", Action::urge},                     {"report_list", Action::report_list},
-          {"mark_difficult", Action::mark_difficult}, {"hot_spot", Action::hot_spot},
-          {"reopen", Action::reopen}};
-      if (auto t = triggers.find(trig); t != triggers.end()) e.trigger = t->second;
-      else if (!trig.empty()) r.error(item, "rule " + e.name + ": unknown trigger '" + trig + "'");
+      if (auto t = parse<Trigger>(trig)) e.trigger = *t;
+      else if (!trig.empty())
+        r.error(item, "rule " + e.name + ": unknown trigger '" + trig + "' (one of " + choices<Trigger>() + ")");
       std::string act = r.str(item, "action", true);
-      if (auto a = actions.find(act); a != actions.end()) e.action = a->second;
-      else if (!act.empty()) r.error(item, "rule " + e.name + ": unknown action '" + act + "'");
+      if (auto a = parse<Action>(act)) e.action = *a;
+      else if (!act.empty())
+        r.error(item, "rule " + e.name + ": unknown action '" + act + "' (one of " + choices<Action>() + ")");
       std::string factor = r.str(item, "factor", false);
       if (!factor.empty()) {
         try {
@@ -765,16 +777,25 @@ std::vector<ConfigError> validate(const Deployment& d) {
       case Trigger::returned: ok = {Action::notify_lead, Action::supervise, Action::mark_difficult}; break;
       case Trigger::hot_spot: ok = {Action::hot_spot}; break;
       case Trigger::unsatisfied: ok = {Action::notify_lead, Action::supervise, Action::reopen}; break;
+      case Trigger::callback_overdue: ok = {Action::notify_supervisor, Action::supervise}; break;
     }
     if (!ok.count(e.action)) err(e.pos, "escalation rule " + e.name + ": this action does not go with its trigger");
     if (e.trigger == Trigger::not_claimed && !(e.factor > 0))
       err(e.pos, "escalation rule " + e.name + " can never fire: factor must be above 0");
-    if (e.trigger == Trigger::overdue && e.working_days < 0)
+    if ((e.trigger == Trigger::overdue || e.trigger == Trigger::callback_overdue) && e.working_days < 0)
       err(e.pos, "escalation rule " + e.name + ": working_days must not be negative");
     if (e.trigger == Trigger::returned && e.times < 1)
       err(e.pos, "escalation rule " + e.name + " can never fire: times must be at least 1");
     if (e.trigger == Trigger::hot_spot && (e.count < 2 || e.days < 1))
       err(e.pos, "escalation rule " + e.name + " can never fire: count must be at least 2 and days at least 1");
+  }
+
+  // Platforms of 跨域转办.
+  std::set<std::string> platform_codes;
+  for (const auto& p : d.platforms) {
+    if (!platform_codes.insert(p.code).second) err(p.pos, "platform code " + p.code + " is used twice");
+    if (!p.base_url.empty() && p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0)
+      err(p.pos, "platform " + p.code + ": base_url must start with http:// or https://");
   }
 
   // Users.

@@ -90,9 +90,31 @@ enum class Trigger {
   overdue,      // claimed, not replied by reply_due + working_days
   returned,     // returned `times` times (ping-pong)
   hot_spot,     // `count` orders of one category in one community within `days`
-  unsatisfied   // call-back says not solved or not satisfied
+  unsatisfied,  // call-back says not solved or not satisfied
+  callback_overdue  // 回访 not done by visit_due + working_days
 };
-enum class Action { notify_lead, supervise, urge, report_list, mark_difficult, hot_spot, reopen };
+enum class Action {
+  notify_lead, supervise, urge, report_list, mark_difficult, hot_spot, reopen,
+  notify_supervisor  // the hotline's supervisor (回访 overdue)
+};
+template <>
+struct EnumNames<Trigger> {
+  static constexpr std::array names = {"not_claimed"sv, "overdue"sv, "returned"sv, "hot_spot"sv,
+                                       "unsatisfied"sv, "callback_overdue"sv};
+};
+template <>
+struct EnumNames<Action> {
+  static constexpr std::array names = {"notify_lead"sv, "supervise"sv, "urge"sv, "report_list"sv,
+                                       "mark_difficult"sv, "hot_spot"sv, "reopen"sv, "notify_supervisor"sv};
+};
+
+// Another platform an order can be transferred to (跨域转办), or come from.
+struct Platform {
+  std::string code;
+  std::string name;
+  std::string base_url;  // where the outbox will deliver (the service issue); may be empty
+  SourcePos pos;
+};
 
 struct EscalationRule {
   std::string name;
@@ -134,6 +156,12 @@ struct Deployment {
   // the start of addresses, e.g. [广东省, 佛山市]. An address that starts with
   // another province, city or district is placed `outside`. Optional.
   std::vector<std::string> locality;
+  // 跨域转办 partners (deployment.yaml `platforms`).
+  std::vector<Platform> platforms;
+  // 回访: a caller is unreachable after this many unanswered calls spread
+  // over at least this many working days (deployment.yaml `callback`).
+  int callback_attempts = 3;
+  int callback_working_days = 2;
   std::vector<EscalationRule> escalation;
   // Deadlines in working time (sla.yaml). Absent: the natural-time stand-in.
   std::optional<SlaConfig> sla;

@@ -10,28 +10,6 @@ namespace huying::core {
 namespace json = boost::json;
 
 namespace {
-const char* action_name(Action a) {
-  switch (a) {
-    case Action::notify_lead: return "notify_lead";
-    case Action::supervise: return "supervise";
-    case Action::urge: return "urge";
-    case Action::report_list: return "report_list";
-    case Action::mark_difficult: return "mark_difficult";
-    case Action::hot_spot: return "hot_spot";
-    case Action::reopen: return "reopen";
-  }
-  return "";
-}
-const char* trigger_name(Trigger t) {
-  switch (t) {
-    case Trigger::not_claimed: return "not_claimed";
-    case Trigger::overdue: return "overdue";
-    case Trigger::returned: return "returned";
-    case Trigger::hot_spot: return "hot_spot";
-    case Trigger::unsatisfied: return "unsatisfied";
-  }
-  return "";
-}
 const Actor kSystem{"system", Role::system, "", ""};
 }  // namespace
 
@@ -46,6 +24,7 @@ std::vector<EscalationRule> default_escalation_rules() {
       {.name = "两次退单转疑难", .trigger = T::returned, .action = A::mark_difficult, .times = 2},
       {.name = "七日三次高频", .trigger = T::hot_spot, .action = A::hot_spot, .count = 3, .days = 7},
       {.name = "不满意重办", .trigger = T::unsatisfied, .action = A::reopen},
+      {.name = "回访超时提醒", .trigger = T::callback_overdue, .action = A::notify_supervisor},
   };
 }
 
@@ -53,8 +32,8 @@ Escalator::Escalator(std::vector<EscalationRule> rules) : rules_(std::move(rules
 
 Event Escalator::escalated(const WorkOrder& o, const EscalationRule& r, Millis now, json::object detail) {
   detail["rule"] = r.name;
-  detail["trigger"] = trigger_name(r.trigger);
-  detail["action"] = action_name(r.action);
+  detail["trigger"] = name(r.trigger);
+  detail["action"] = name(r.action);
   return Event{o.number, o.version + 1, now, kSystem, EventType::escalated, std::move(detail)};
 }
 
@@ -69,6 +48,9 @@ Millis Escalator::due_at(const WorkOrder& o, const EscalationRule& r, const SlaP
     case Trigger::overdue:
       if (o.status != Status::claimed || o.reply_due == 0) return 0;
       return r.working_days == 0 ? o.reply_due : sla.add_working_days(o.reply_due, r.working_days);
+    case Trigger::callback_overdue:
+      if (o.status != Status::replied || o.visit_due == 0) return 0;
+      return r.working_days == 0 ? o.visit_due : sla.add_working_days(o.visit_due, r.working_days);
     default: return 0;
   }
 }
@@ -113,7 +95,7 @@ std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
       if (r.action == Action::mark_difficult && ctx.difficult_target) {
         // 疑难件: to the street hub (or arbitration) instead of bouncing again.
         std::string target = ctx.difficult_target(cur);
-        if (!target.empty()) {
+        if (!target.empty() && target != ctx.arbitration_dept) {
           WorkOrder probe = cur;
           probe.depts = {{target, DeptRole::lead}};
           Event d{cur.number, cur.version + 1, ctx.now, kSystem, EventType::dispatched,
@@ -127,8 +109,10 @@ std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
         }
       }
     }
-    if (r.trigger == Trigger::unsatisfied && ev.type == EventType::visited && after.rating &&
-        (!after.rating->solved || after.rating->satisfaction == Satisfaction::unsatisfied)) {
+    // When the last caller's call-back is in and any caller is not satisfied.
+    if (r.trigger == Trigger::unsatisfied &&
+        (ev.type == EventType::visited || ev.type == EventType::callback_failed) &&
+        after.status == Status::visited && after.any_unsatisfied()) {
       Event e = escalated(cur, r, ctx.now);
       apply(cur, e);
       out.push_back(e);

@@ -28,6 +28,9 @@ struct EscalationContext {
   // Where a 疑难件 goes: the department to re-dispatch to (street hub, or the
   // arbitration seat when the hub is the one that returned it).
   std::function<std::string(const WorkOrder&)> difficult_target;
+  // The district arbitration seat: a 疑难件 meant for it stays `returned`,
+  // in the desk's arbitration inbox, instead of one more dispatch to refuse.
+  std::string arbitration_dept;
 };
 
 class Escalator {

@@ -1,5 +1,8 @@
 #include "dispatcher/core/lifecycle.hpp"
 
+#include "dispatcher/core/access.hpp"
+#include "dispatcher/core/command_args.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -9,305 +12,12 @@ namespace huying::core {
 
 namespace json = boost::json;
 
-// ---------------------------------------------------------------------------
-// Natural-time SLA stand-in (DOMAIN.md defaults, working days as days).
-
 namespace {
-Millis handling_allowance(const WorkOrder& o) {
-  if (o.urgency != Urgency::normal || o.mode == Mode::immediate) return 24 * kHour;
-  switch (o.kind) {
-    case Kind::consult: return 2 * kDay;
-    case Kind::help:
-    case Kind::suggestion: return 10 * kDay;
-    case Kind::complaint:
-    case Kind::report: return 15 * kDay;
-  }
-  return 15 * kDay;
-}
-}  // namespace
-
-Millis NaturalSlaPolicy::claim_due(const WorkOrder& o, Millis t) const {
-  return t + (o.urgency == Urgency::normal ? 2 * kHour : 30 * kMinute);
-}
-Millis NaturalSlaPolicy::reply_due(const WorkOrder& o, Millis t) const {
-  return t + handling_allowance(o);
-}
-Millis NaturalSlaPolicy::visit_due(const WorkOrder&, Millis t) const { return t + kDay; }
-Millis NaturalSlaPolicy::max_extended_due(const WorkOrder& o) const {
-  // At most one further allowance beyond the original one, however many
-  // extensions are asked for.
-  return o.claimed_at + 2 * handling_allowance(o);
-}
-Millis NaturalSlaPolicy::report_due(const WorkOrder&, Millis t) const { return t + 30 * kMinute; }
-Millis NaturalSlaPolicy::add_working_days(Millis t, int n) const { return t + n * kDay; }
-
-// ---------------------------------------------------------------------------
-// Reading command arguments with a precise rejection for the first bad field.
-
-namespace {
-
-constexpr std::size_t kMaxText = 4000;
-constexpr std::size_t kMaxShort = 200;
-
-class Args {
- public:
-  explicit Args(const json::object& a) : a_(a) {}
-
-  const std::optional<Rejection>& error() const { return err_; }
-
-  // A string field. Required ones must be non-blank.
-  std::string str(std::string_view key, bool required, std::size_t max_len = kMaxShort) {
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) fail(RejectCode::missing_field, key, "is required");
-      return {};
-    }
-    if (!v->is_string()) {
-      fail(RejectCode::invalid_field, key, "must be a string");
-      return {};
-    }
-    std::string s(v->get_string());
-    if (required && s.find_first_not_of(" \t\r\n") == std::string::npos) {
-      fail(RejectCode::missing_field, key, "must not be empty");
-      return {};
-    }
-    if (s.size() > max_len) {
-      fail(RejectCode::invalid_field, key,
-           "is too long (at most " + std::to_string(max_len) + " bytes)");
-      return {};
-    }
-    return s;
-  }
-
-  template <class E>
-  std::optional<E> enumeration(std::string_view key, bool required) {
-    auto s = str(key, required);
-    if (s.empty()) return std::nullopt;
-    auto e = parse<E>(s);
-    if (!e) fail(RejectCode::invalid_field, key, "must be one of " + choices<E>());
-    return e;
-  }
-
-  std::optional<bool> boolean(std::string_view key, bool required) {
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) fail(RejectCode::missing_field, key, "is required");
-      return std::nullopt;
-    }
-    if (!v->is_bool()) {
-      fail(RejectCode::invalid_field, key, "must be true or false");
-      return std::nullopt;
-    }
-    return v->get_bool();
-  }
-
-  std::optional<std::int64_t> integer(std::string_view key, bool required) {
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) fail(RejectCode::missing_field, key, "is required");
-      return std::nullopt;
-    }
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-      return static_cast<std::int64_t>(v->get_uint64());
-    fail(RejectCode::invalid_field, key, "must be an integer");
-    return std::nullopt;
-  }
-
-  std::optional<double> number(std::string_view key, double lo, double hi) {
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_number()) {
-      fail(RejectCode::invalid_field, key, "must be a number");
-      return std::nullopt;
-    }
-    double d = v->to_number<double>();
-    if (d < lo || d > hi) {
-      fail(RejectCode::invalid_field, key,
-           "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-      return std::nullopt;
-    }
-    return d;
-  }
-
-  // An array of non-empty, distinct strings.
-  std::vector<std::string> str_list(std::string_view key, bool required) {
-    std::vector<std::string> out;
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) fail(RejectCode::missing_field, key, "is required");
-      return out;
-    }
-    if (!v->is_array()) {
-      fail(RejectCode::invalid_field, key, "must be an array of strings");
-      return out;
-    }
-    for (const auto& e : v->get_array()) {
-      if (!e.is_string() || e.get_string().empty()) {
-        fail(RejectCode::invalid_field, key, "must be an array of non-empty strings");
-        return {};
-      }
-      std::string s(e.get_string());
-      if (std::find(out.begin(), out.end(), s) != out.end()) {
-        fail(RejectCode::invalid_field, key, "lists " + s + " twice");
-        return {};
-      }
-      out.push_back(std::move(s));
-    }
-    if (required && out.empty()) fail(RejectCode::missing_field, key, "must not be empty");
-    return out;
-  }
-
-  const json::object* object(std::string_view key, bool required) {
-    auto* v = a_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) fail(RejectCode::missing_field, key, "is required");
-      return nullptr;
-    }
-    if (!v->is_object()) {
-      fail(RejectCode::invalid_field, key, "must be an object");
-      return nullptr;
-    }
-    return &v->get_object();
-  }
-
-  void fail(RejectCode code, std::string_view field, std::string reason) {
-    if (!err_) err_ = Rejection{code, std::string(field), std::string(field) + " " + reason};
-  }
-
- private:
-  const json::object& a_;
-  std::optional<Rejection> err_;
-};
-
-bool is_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Phone: digits with optional leading + and inner '-' or spaces, 5..20 digits.
-bool valid_phone(std::string_view s) {
-  int digits = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') ++digits;
-    else if (c == '+' && i == 0) continue;
-    else if (c == '-' || c == ' ') continue;
-    else return false;
-  }
-  return digits >= 5 && digits <= 20;
-}
 
 Decision reject(RejectCode code, std::string field, std::string reason) {
   Decision d;
   d.rejection = Rejection{code, std::move(field), std::move(reason)};
   return d;
-}
-
-// Sets of roles and states as bit masks (one bit per enum value).
-using Mask = std::uint32_t;
-template <class E>
-constexpr Mask bit(E e) {
-  return Mask{1} << static_cast<unsigned>(e);
-}
-template <class... E>
-constexpr Mask bits(E... e) {
-  return (Mask{0} | ... | bit(e));
-}
-template <class E>
-constexpr bool in(E e, Mask m) {
-  return (m & bit(e)) != 0;
-}
-
-std::string states_text(Mask states) {
-  std::string out;
-  for (std::size_t i = 0; i < EnumNames<Status>::names.size(); ++i) {
-    if (!(states & (Mask{1} << i))) continue;
-    if (!out.empty()) out += ", ";
-    out += EnumNames<Status>::names[i];
-  }
-  return out;
-}
-
-// Which roles may issue each command (DOMAIN.md, Roles and Lifecycle).
-Mask allowed_roles(CommandType t) {
-  using R = Role;
-  switch (t) {
-    // system: orders that arrive without an operator (sensors, Open311 apps).
-    case CommandType::create: return bits(R::operator_, R::system);
-    case CommandType::answer:
-    case CommandType::transfer_emergency:
-    case CommandType::visit:
-    case CommandType::reopen:
-    case CommandType::merge:
-    case CommandType::cancel: return bits(R::operator_);
-    case CommandType::dispatch: return bits(R::dispatcher, R::system);
-    case CommandType::arbitrate:
-    case CommandType::decide_extension: return bits(R::dispatcher);
-    case CommandType::claim:
-    case CommandType::return_order:
-    case CommandType::request_extension:
-    case CommandType::note:
-    case CommandType::reply: return bits(R::clerk, R::coordinator);
-    case CommandType::close: return bits(R::operator_, R::system);
-    case CommandType::supervise: return bits(R::dispatcher, R::leader);
-    case CommandType::whistle: return bits(R::coordinator);
-  }
-  return 0;
-}
-
-// The states each command may start from.
-Mask allowed_states(CommandType t) {
-  using S = Status;
-  switch (t) {
-    case CommandType::create: return 0;
-    case CommandType::answer:
-    case CommandType::transfer_emergency:
-    case CommandType::cancel: return bits(S::received);
-    case CommandType::dispatch: return bits(S::received, S::returned);
-    case CommandType::claim: return bits(S::dispatched);
-    case CommandType::return_order: return bits(S::dispatched, S::claimed);
-    case CommandType::arbitrate: return bits(S::returned);
-    case CommandType::request_extension:
-    case CommandType::decide_extension:
-    case CommandType::note:
-    case CommandType::reply: return bits(S::claimed);
-    case CommandType::visit: return bits(S::replied);
-    case CommandType::reopen:
-    case CommandType::close: return bits(S::visited);
-    case CommandType::supervise:
-    case CommandType::whistle:
-      return bits(S::received, S::dispatched, S::claimed, S::returned, S::replied, S::visited);
-    case CommandType::merge: return bits(S::received, S::dispatched);
-  }
-  return 0;
-}
-
-// Department scope: a clerk or coordinator acts only on orders of their own
-// department (the lead for handling commands; lead or assisting for notes); a
-// department leader only on their department's orders.
-std::optional<Rejection> check_scope(const WorkOrder& o, const Actor& a, CommandType t) {
-  auto out = [&] {
-    return Rejection{RejectCode::out_of_scope, "",
-                     "order " + o.number + " is not assigned to department " +
-                         (a.dept.empty() ? std::string("(none)") : a.dept)};
-  };
-  switch (a.role) {
-    case Role::clerk:
-    case Role::coordinator: {
-      if (t == CommandType::whistle && !a.area.empty() && a.area.size() >= 9 &&
-          o.area.compare(0, 9, a.area, 0, 9) == 0)
-        return std::nullopt;  // 吹哨: any order in the coordinator's street
-      if (a.dept.empty()) return out();
-      bool lead_only = t != CommandType::note;
-      const std::string* lead = o.lead_dept();
-      if (lead_only ? !(lead && *lead == a.dept) : !o.has_dept(a.dept)) return out();
-      return std::nullopt;
-    }
-    case Role::leader:
-      if (!a.dept.empty() && !o.has_dept(a.dept)) return out();
-      return std::nullopt;
-    default: return std::nullopt;
-  }
 }
 
 Event make_event(const WorkOrder* o, EventType type, const Actor& a, Millis now,
@@ -348,6 +58,101 @@ std::optional<Rejection> read_depts(Args& args, const DecideContext& ctx, std::s
   return std::nullopt;
 }
 
+// A merged caller by the number of the order they called about.
+const Caller* find_caller(const WorkOrder& o, std::string_view from) {
+  for (const auto& c : o.callers)
+    if (c.from == from) return &c;
+  return nullptr;
+}
+
+
+// An area the desk names: a known street or community code.
+std::optional<Rejection> check_area(const std::string& area, const DecideContext& ctx) {
+  if (area.empty()) return std::nullopt;
+  if (area.size() != 12 || !is_digits(area))
+    return Rejection{RejectCode::invalid_field, "area", "area must be a 12-digit division code"};
+  if (ctx.area_placeable && !ctx.area_placeable(area))
+    return Rejection{RejectCode::invalid_field, "area", "area " + area + " is not a street or community of this deployment"};
+  return std::nullopt;
+}
+
+// Reads a citizen object (name, phone, id_number), checking each field.
+std::optional<Rejection> read_citizen(const json::object& c, Citizen& out) {
+  Args ca(c);
+  out.name = ca.str("name", false, 100);
+  out.phone = ca.str("phone", false, 40);
+  out.id_number = ca.str("id_number", false, 18);
+  if (ca.error()) {
+    auto r = *ca.error();
+    return Rejection{r.code, "citizen." + r.field, "citizen." + r.reason};
+  }
+  if (!out.phone.empty() && !valid_phone(out.phone))
+    return Rejection{RejectCode::invalid_field, "citizen.phone", "citizen.phone must be a phone number (5 to 20 digits)"};
+  if (!out.id_number.empty() && out.id_number.size() != 18)
+    return Rejection{RejectCode::invalid_field, "citizen.id_number", "citizen.id_number must have 18 characters"};
+  return std::nullopt;
+}
+
+// The desk corrects an order: each changed field with old and new value and
+// the reason; deadlines recomputed as the policy says for the new values.
+Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor, const DecideContext& ctx) {
+  auto reason = args.str("reason", true, kMaxText);
+  auto area = args.str("area", false, 12);
+  auto address = args.str("address", false);
+  auto category = args.str("category", false);
+  auto kind = args.enumeration<Kind>("kind", false);
+  auto urgency = args.enumeration<Urgency>("urgency", false);
+  auto mode = args.enumeration<Mode>("mode", false);
+  const json::object* cj = args.object("citizen", false);
+  if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
+  if (auto r = check_area(area, ctx)) return reject(r->code, r->field, r->reason);
+  if (!category.empty() && ctx.category_exists && !ctx.category_exists(category))
+    return reject(RejectCode::invalid_field, "category", "category names no category of this deployment: " + category);
+  Citizen citizen = o.citizen;
+  if (cj) {
+    Citizen given;
+    if (auto r = read_citizen(*cj, given)) return reject(r->code, r->field, r->reason);
+    // Only the fields given change.
+    if (cj->contains("name")) citizen.name = given.name;
+    if (cj->contains("phone")) citizen.phone = given.phone;
+    if (cj->contains("id_number")) citizen.id_number = given.id_number;
+  }
+
+  json::array changes;
+  WorkOrder probe = o;
+  auto change = [&](const char* field, const std::string& before, const std::string& after) {
+    if (before != after) changes.push_back({{"field", field}, {"old", before}, {"new", after}});
+  };
+  if (!area.empty()) change("area", o.area, probe.area = area);
+  if (!address.empty()) change("address", o.address, probe.address = address);
+  if (!category.empty()) change("category", o.category, probe.category = category);
+  if (kind) change("kind", std::string(name(o.kind)), std::string(name(probe.kind = *kind)));
+  if (urgency) change("urgency", std::string(name(o.urgency)), std::string(name(probe.urgency = *urgency)));
+  if (mode) change("mode", std::string(name(o.mode)), std::string(name(probe.mode = *mode)));
+  change("citizen.name", o.citizen.name, citizen.name);
+  change("citizen.phone", o.citizen.phone, citizen.phone);
+  change("citizen.id_number", o.citizen.id_number, citizen.id_number);
+  // An unconfirmed place confirmed as it is is a change too: the desk looked.
+  const bool confirm = !area.empty() && area == o.area && o.needs_review;
+  if (changes.empty() && !confirm)
+    return reject(RejectCode::missing_field, "",
+                  "amend needs at least one field that differs: area, address, category, kind, urgency, mode or citizen");
+  if (confirm) changes.push_back({{"field", "area"}, {"old", o.area}, {"new", area}});
+
+  json::object d{{"reason", reason}, {"changes", std::move(changes)}};
+  // The running clock follows the new values (an approved extension stays).
+  if (o.status == Status::dispatched && o.claim_due) {
+    Millis due = ctx.sla->claim_due(probe, o.dispatched_at);
+    if (due != o.claim_due) d["claim_due"] = due;
+  }
+  if (o.status == Status::claimed && o.reply_due) {
+    Millis due = ctx.sla->reply_due(probe, o.claimed_at);
+    if (o.extension_count > 0) due = std::max(due, o.reply_due);
+    if (due != o.reply_due) d["reply_due"] = due;
+  }
+  return one(make_event(&o, EventType::amended, actor, ctx.now, std::move(d)));
+}
+
 Decision decide_create(const Command& cmd, const Actor& actor, const DecideContext& ctx) {
   Args args(cmd.args);
   auto kind = args.enumeration<Kind>("kind", true);
@@ -362,23 +167,24 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   auto lat = args.number("lat", -90, 90);
   auto lng = args.number("lng", -180, 180);
   Citizen citizen;
-  if (auto* c = args.object("citizen", false)) {
-    Args ca(*c);
-    citizen.name = ca.str("name", false, 100);
-    citizen.phone = ca.str("phone", false, 40);
-    citizen.id_number = ca.str("id_number", false, 18);
-    if (ca.error()) {
-      auto r = *ca.error();
-      return reject(r.code, "citizen." + r.field, "citizen." + r.reason);
-    }
-    if (!citizen.phone.empty() && !valid_phone(citizen.phone))
-      return reject(RejectCode::invalid_field, "citizen.phone",
-                    "citizen.phone must be a phone number (5 to 20 digits)");
-    if (!citizen.id_number.empty() && citizen.id_number.size() != 18)
-      return reject(RejectCode::invalid_field, "citizen.id_number",
-                    "citizen.id_number must have 18 characters");
+  if (auto* c = args.object("citizen", false))
+    if (auto r = read_citizen(*c, citizen)) return reject(r->code, r->field, r->reason);
+  auto confidential = args.boolean("confidential", false);
+  // 跨域转办 in: the origin platform and its reference (the reply goes back there).
+  std::string origin_platform, origin_ref;
+  const bool cross = channel == Channel::cross_domain;
+  if (auto* og = args.object("origin", cross)) {
+    Args oa(*og);
+    origin_platform = oa.str("platform", true);
+    origin_ref = oa.str("reference", true);
+    if (oa.error()) return reject(oa.error()->code, "origin." + oa.error()->field, "origin." + oa.error()->reason);
+    if (ctx.platform_exists && !ctx.platform_exists(origin_platform))
+      return reject(RejectCode::invalid_field, "origin.platform",
+                    "origin.platform names no platform in the config: " + origin_platform);
   }
   if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
+  if (ctx.category_exists && !ctx.category_exists(category))
+    return reject(RejectCode::invalid_field, "category", "category names no category of this deployment: " + category);
   if (!area.empty() && (area.size() != 12 || !is_digits(area)))
     return reject(RejectCode::invalid_field, "area", "area must be a 12-digit division code");
   if (area.empty() && address.empty() && !(lat && lng))
@@ -417,6 +223,8 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   d["description"] = description;
   d["citizen"] = {{"name", citizen.name}, {"phone", citizen.phone},
                   {"id_number", citizen.id_number}};
+  if (confidential.value_or(false)) d["confidential"] = true;
+  if (!origin_platform.empty()) d["origin"] = {{"platform", origin_platform}, {"reference", origin_ref}};
   Event e = make_event(nullptr, EventType::created, actor, ctx.now, std::move(d));
   e.order = number;
   return one(std::move(e));
@@ -427,15 +235,15 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
 Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
                 const DecideContext& ctx) {
   const CommandType t = cmd.type;
-  if (!in(actor.role, allowed_roles(t)))
+  if (!role_may(actor.role, t))
     return reject(RejectCode::forbidden, "",
                   "role " + std::string(name(actor.role)) + " may not " + std::string(name(t)));
   if (t == CommandType::create) return decide_create(cmd, actor, ctx);
   if (!o) return reject(RejectCode::not_found, "number", "no such order");
-  if (!in(o->status, allowed_states(t)))
+  if (!state_allows(o->status, t))
     return reject(RejectCode::invalid_state, "",
                   std::string(name(t)) + " needs the order in state " +
-                      states_text(allowed_states(t)) + ", but " + o->number + " is " +
+                      allowed_states_text(t) + ", but " + o->number + " is " +
                       std::string(name(o->status)));
   if (auto r = check_scope(*o, actor, t)) return reject(r->code, r->field, r->reason);
 
@@ -470,12 +278,24 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
     }
 
     case CommandType::dispatch:
-    case CommandType::arbitrate: {
+    case CommandType::arbitrate:
+    case CommandType::redispatch: {
+      const bool re = t == CommandType::redispatch;
       std::string lead;
       std::vector<std::string> assist;
       auto mode = args.enumeration<Mode>("mode", false);
-      std::string ruling = args.str("ruling", t == CommandType::arbitrate, kMaxText);
+      std::string ruling = args.str(re ? "reason" : "ruling", t != CommandType::dispatch, kMaxText);
+      std::string area = args.str("area", false, 12);
       if (args.error()) return bad();
+      if (auto r = check_area(area, ctx)) return reject(r->code, r->field, r->reason);
+      // A flagged order gets its real street before it goes out, so
+      // rankings, hot spots and the 吹哨 scope count it where it is.
+      if (t == CommandType::dispatch && area.empty() && o->needs_review && ctx.area_placeable &&
+          !ctx.area_placeable(o->area))
+        return reject(RejectCode::missing_field, "area",
+                      "area is required: the order's place is not confirmed (" +
+                          (o->placement.empty() ? std::string("needs review") : o->placement) +
+                          "); give its street or community code");
       // With no lead given, a dispatch follows routing's proposal.
       const bool follow = t == CommandType::dispatch && !cmd.args.contains("lead") && o->proposal &&
                           !o->proposal->lead.empty();
@@ -485,17 +305,21 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       } else if (auto r = read_depts(args, ctx, lead, assist)) {
         return reject(r->code, r->field, r->reason);
       }
+      const std::string* current = o->lead_dept();
+      if (re && current && *current == lead)
+        return reject(RejectCode::invalid_field, "lead",
+                      "redispatch must name another lead department than " + lead);
       // The claim deadline is the new lead department's (its own hours).
       WorkOrder probe = *o;
       if (mode) probe.mode = *mode;
       probe.depts = {{lead, DeptRole::lead}};
-      json::array aj;
-      for (auto& d : assist) aj.push_back(json::string(d));
       json::object d{{"lead", lead},
-                     {"assist", std::move(aj)},
+                     {"assist", strings_json(assist)},
                      {"mode", name(probe.mode)},
                      {"claim_due", ctx.sla->claim_due(probe, now)}};
+      if (!area.empty()) d["area"] = area;
       if (t == CommandType::arbitrate) d["ruling"] = ruling;
+      if (re) d["from"] = current ? *current : std::string();
       // Routing explains itself: the rule that chose the lead, or "manual".
       if (o->proposal && o->proposal->lead == lead && t == CommandType::dispatch) {
         d["rule"] = o->proposal->rule;
@@ -505,7 +329,75 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
         d["rule"] = "manual";
         d["reason"] = ruling.empty() ? std::string("派单员指定") : ruling;
       }
-      return ev(EventType::dispatched, std::move(d));
+      return ev(re ? EventType::redispatched : EventType::dispatched, std::move(d));
+    }
+
+    case CommandType::amend: return decide_amend(*o, args, actor, ctx);
+
+    case CommandType::transfer_out: {
+      auto platform = args.str("platform", true, 64);
+      auto reason = args.str("reason", true, kMaxText);
+      auto ref = args.str("reference", false);
+      if (args.error()) return bad();
+      if (ctx.platform_exists && !ctx.platform_exists(platform))
+        return reject(RejectCode::invalid_field, "platform", "platform names no platform in the config: " + platform);
+      json::object d{{"platform", platform},
+                     {"reason", reason},
+                     {"reference", ref},
+                     {"result_due", ctx.sla->transfer_result_due(*o, now)}};
+      // Without the other side's reference yet, its acknowledgement is due.
+      d["ack_due"] = ref.empty() ? ctx.sla->transfer_ack_due(*o, now) : Millis{0};
+      return ev(EventType::transferred_out, std::move(d));
+    }
+
+    case CommandType::external_ack: {
+      auto ref = args.str("reference", true);
+      if (args.error()) return bad();
+      if (o->acked_at != 0 || !o->external_ref.empty())
+        return reject(RejectCode::conflict, "reference",
+                      "the transfer was already acknowledged (reference " + o->external_ref + ")");
+      return ev(EventType::external_acked, {{"reference", ref}});
+    }
+
+    case CommandType::record_external_result: {
+      auto result = args.str("result", true, kMaxText);
+      auto ref = args.str("reference", false);
+      if (args.error()) return bad();
+      return ev(EventType::external_result,
+                {{"result", result}, {"reference", ref.empty() ? o->external_ref : ref},
+                 {"visit_due", ctx.sla->visit_due(*o, now)}});
+    }
+
+    case CommandType::callback_failed: {
+      auto caller = args.str("caller", false, 32);
+      auto note = args.str("note", false, kMaxText);
+      if (args.error()) return bad();
+      int attempts = 0;
+      Millis first = 0;
+      if (caller.empty()) {
+        if (o->rating || o->unreachable)
+          return reject(RejectCode::conflict, "caller", "the first caller's call-back is already done");
+        attempts = o->callback_attempts;
+        first = o->first_callback_at;
+      } else {
+        const Caller* c = find_caller(*o, caller);
+        if (!c) return reject(RejectCode::invalid_field, "caller", "no merged caller from order " + caller);
+        if (c->has_outcome())
+          return reject(RejectCode::conflict, "caller", "the call-back of the caller from " + caller + " is already done");
+        attempts = c->attempts;
+        first = c->first_attempt;
+      }
+      ++attempts;
+      if (first == 0) first = now;
+      // Unreachable after enough calls spread over enough working days.
+      const bool spread = ctx.callback_working_days <= 1 ||
+                          now >= ctx.sla->add_working_days(first, ctx.callback_working_days - 1);
+      const bool unreachable = attempts >= ctx.callback_attempts && spread;
+      return ev(EventType::callback_failed, {{"caller", caller},
+                                             {"attempt", attempts},
+                                             {"first_attempt", first},
+                                             {"unreachable", unreachable},
+                                             {"note", note}});
     }
 
     case CommandType::claim:
@@ -565,6 +457,9 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto* onsite = args.object("onsite", o->mode == Mode::onsite);
       if (args.error()) return bad();
       json::object d{{"result", result}, {"visit_due", ctx.sla->visit_due(*o, now)}};
+      // 跨域转办 in: this reply is what goes back to the origin platform.
+      if (!o->origin_platform.empty())
+        d["send_back"] = {{"platform", o->origin_platform}, {"reference", o->origin_ref}};
       if (onsite) {
         // 上门办: the reply records the visit: when, who, where.
         Args oa(*onsite);
@@ -583,23 +478,38 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto solved = args.boolean("solved", true);
       auto sat = args.enumeration<Satisfaction>("satisfaction", true);
       auto comment = args.str("comment", false, kMaxText);
+      auto caller = args.str("caller", false, 32);
       if (args.error()) return bad();
-      return ev(EventType::visited,
-                {{"solved", *solved}, {"satisfaction", name(*sat)}, {"comment", comment}});
+      // Each caller is called back: the first one (no `caller`), or a merged
+      // duplicate's caller named by the number of the order they called about.
+      if (caller.empty()) {
+        if (o->rating || o->unreachable)
+          return reject(RejectCode::conflict, "caller", "the first caller's call-back is already done");
+      } else {
+        const Caller* c = find_caller(*o, caller);
+        if (!c) return reject(RejectCode::invalid_field, "caller", "no merged caller from order " + caller);
+        if (c->has_outcome())
+          return reject(RejectCode::conflict, "caller", "the call-back of the caller from " + caller + " is already done");
+      }
+      json::object d{{"solved", *solved}, {"satisfaction", name(*sat)}, {"comment", comment}};
+      if (!caller.empty()) d["caller"] = caller;
+      return ev(EventType::visited, std::move(d));
     }
 
     case CommandType::reopen: {
       auto reason = args.str("reason", false, kMaxText);
       if (args.error()) return bad();
-      if (o->rating && o->rating->solved &&
-          o->rating->satisfaction != Satisfaction::unsatisfied)
+      if (!o->any_unsatisfied())
         return reject(RejectCode::invalid_state, "",
                       "only an order rated not solved or not satisfied can be reopened");
       return ev(EventType::reopened,
                 {{"reason", reason}, {"reply_due", ctx.sla->reply_due(*o, now)}});
     }
 
-    case CommandType::close: return ev(EventType::closed, {});
+    case CommandType::close:
+      if (!o->callbacks_done())
+        return reject(RejectCode::invalid_state, "", "every caller needs a call-back outcome (rated or unreachable) before the order is closed");
+      return ev(EventType::closed, {});
 
     case CommandType::supervise: {
       auto level = args.enumeration<SuperviseLevel>("level", false);
@@ -668,6 +578,24 @@ Millis i_of(const json::object& d, std::string_view k) {
 }
 }  // namespace
 
+namespace {
+// The desk confirmed (or corrected) where the order is.
+void confirm_place(WorkOrder& o, const std::string& area) {
+  o.area = area;
+  o.needs_review = false;
+  o.placement = "confident";
+  o.placed_by = "desk";
+  o.candidates.clear();
+}
+
+Caller* caller_of(WorkOrder& o, const std::string& from) {
+  if (from.empty()) return nullptr;
+  for (auto& c : o.callers)
+    if (c.from == from) return &c;
+  return nullptr;
+}
+}  // namespace
+
 void apply(WorkOrder& o, const Event& ev) {
   const auto& d = ev.data;
   switch (ev.type) {
@@ -703,7 +631,10 @@ void apply(WorkOrder& o, const Event& ev) {
       o.transfer_ref = s_of(d, "reference");
       o.closed_at = ev.at;
       break;
-    case EventType::dispatched: {
+    case EventType::dispatched:
+    case EventType::redispatched: {
+      if (ev.type == EventType::redispatched) ++o.redispatch_count;
+      if (auto area = s_of(d, "area"); !area.empty()) confirm_place(o, area);
       o.status = Status::dispatched;
       o.depts.clear();
       o.depts.push_back({s_of(d, "lead"), DeptRole::lead});
@@ -724,7 +655,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.status = Status::claimed;
       o.claimed_at = ev.at;
       o.reply_due = i_of(d, "reply_due");
-      o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
+      o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
       o.clock_escalations.clear();
       break;
     case EventType::returned:
@@ -742,7 +673,7 @@ void apply(WorkOrder& o, const Event& ev) {
       if (auto* a = d.if_contains("approved"); a && a->is_bool() && a->get_bool()) {
         o.reply_due = i_of(d, "reply_due");
         ++o.extension_count;
-        o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue));
+        o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
         o.clock_escalations.clear();
       }
       o.extension.reset();
@@ -756,15 +687,107 @@ void apply(WorkOrder& o, const Event& ev) {
       o.visit_due = i_of(d, "visit_due");
       break;
     case EventType::visited: {
-      o.status = Status::visited;
-      o.visited_at = ev.at;
       Rating r;
       if (auto* p = d.if_contains("solved"); p && p->is_bool()) r.solved = p->get_bool();
       r.satisfaction = parse<Satisfaction>(s_of(d, "satisfaction")).value_or(Satisfaction::satisfied);
       r.comment = s_of(d, "comment");
-      o.rating = r;
+      if (Caller* c = caller_of(o, s_of(d, "caller"))) c->rating = r;
+      else o.rating = r;
+      // Visited once every caller has an outcome.
+      if (o.callbacks_done()) {
+        o.status = Status::visited;
+        o.visited_at = ev.at;
+      }
       break;
     }
+    case EventType::callback_failed: {
+      const int attempt = static_cast<int>(i_of(d, "attempt"));
+      const bool gone = d.if_contains("unreachable") && d.at("unreachable").is_bool() && d.at("unreachable").as_bool();
+      if (Caller* c = caller_of(o, s_of(d, "caller"))) {
+        c->attempts = attempt;
+        c->first_attempt = i_of(d, "first_attempt");
+        c->unreachable = gone;
+      } else {
+        o.callback_attempts = attempt;
+        o.first_callback_at = i_of(d, "first_attempt");
+        o.unreachable = gone;
+      }
+      if (o.callbacks_done()) {
+        o.status = Status::visited;
+        o.visited_at = ev.at;
+      }
+      break;
+    }
+    case EventType::caller_added:
+      if (auto* cs = d.if_contains("callers"); cs && cs->is_array())
+        for (const auto& cv : cs->get_array()) {
+          if (!cv.is_object()) continue;
+          const auto& cj = cv.get_object();
+          Caller c;
+          c.from = s_of(cj, "from");
+          if (auto* ci = cj.if_contains("citizen"); ci && ci->is_object())
+            c.citizen = {s_of(ci->get_object(), "name"), s_of(ci->get_object(), "phone"),
+                         s_of(ci->get_object(), "id_number")};
+          c.at = i_of(cj, "at");
+          c.confidential = cj.if_contains("confidential") && cj.at("confidential").is_bool() &&
+                           cj.at("confidential").as_bool();
+          o.callers.push_back(std::move(c));
+        }
+      // A caller who joins after the call-back round is called back too.
+      if (o.status == Status::visited && !o.callbacks_done()) o.status = Status::replied;
+      break;
+    case EventType::amended:
+      if (auto* cs = d.if_contains("changes"); cs && cs->is_array())
+        for (const auto& cv : cs->get_array()) {
+          if (!cv.is_object()) continue;
+          const std::string field = s_of(cv.get_object(), "field");
+          const std::string value = s_of(cv.get_object(), "new");
+          if (field == "area") confirm_place(o, value);
+          else if (field == "address") o.address = value;
+          else if (field == "category") o.category = value;
+          else if (field == "kind") o.kind = parse<Kind>(value).value_or(o.kind);
+          else if (field == "urgency") o.urgency = parse<Urgency>(value).value_or(o.urgency);
+          else if (field == "mode") o.mode = parse<Mode>(value).value_or(o.mode);
+          else if (field == "citizen.name") o.citizen.name = value;
+          else if (field == "citizen.phone") o.citizen.phone = value;
+          else if (field == "citizen.id_number") o.citizen.id_number = value;
+        }
+      if (d.contains("claim_due")) {
+        o.claim_due = i_of(d, "claim_due");
+        o.sla_flags &= static_cast<std::uint16_t>(~(kClaimWarned | kClaimOverdue));
+        o.clock_escalations.clear();
+      }
+      if (d.contains("reply_due")) {
+        o.reply_due = i_of(d, "reply_due");
+        o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
+        o.clock_escalations.clear();
+      }
+      break;
+    case EventType::transferred_out:
+      o.status = Status::transferred_out;
+      o.platform = s_of(d, "platform");
+      o.external_ref = s_of(d, "reference");
+      o.acked_at = o.external_ref.empty() ? 0 : ev.at;
+      o.ack_due = i_of(d, "ack_due");
+      o.result_due = i_of(d, "result_due");
+      o.dept_since = ev.at;  // the time at the other platform
+      o.sla_flags = 0;
+      o.clock_escalations.clear();
+      break;
+    case EventType::external_acked:
+      o.external_ref = s_of(d, "reference");
+      o.acked_at = ev.at;
+      o.ack_due = 0;
+      break;
+    case EventType::external_result:
+      o.status = Status::replied;
+      o.result = s_of(d, "result");
+      o.external_ref = s_of(d, "reference");
+      o.replied_at = ev.at;
+      o.visit_due = i_of(d, "visit_due");
+      o.ack_due = 0;
+      o.result_due = 0;
+      break;
     case EventType::reopened:
       o.status = Status::claimed;
       ++o.reopen_count;
@@ -773,8 +796,12 @@ void apply(WorkOrder& o, const Event& ev) {
       o.replied_at = 0;
       o.visit_due = 0;
       o.rating.reset();
+      o.unreachable = false;
+      o.callback_attempts = 0;
+      o.first_callback_at = 0;
+      for (auto& c : o.callers) c = Caller{c.from, c.citizen, c.at, c.confidential, {}, false, 0, 0};
       o.extension.reset();
-      o.sla_flags &= static_cast<std::uint8_t>(~(kReplyWarned | kReplyOverdue | kVisitOverdue));
+      o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue | kVisitOverdue | kVisitWarned));
       o.clock_escalations.clear();
       break;
     case EventType::closed:
@@ -810,12 +837,15 @@ void apply(WorkOrder& o, const Event& ev) {
       bool warn = ev.type == EventType::warned;
       if (clock == "claim") o.sla_flags |= warn ? kClaimWarned : kClaimOverdue;
       else if (clock == "reply") o.sla_flags |= warn ? kReplyWarned : kReplyOverdue;
-      else if (clock == "visit") o.sla_flags |= kVisitOverdue;
+      else if (clock == "visit") o.sla_flags |= warn ? kVisitWarned : kVisitOverdue;
+      else if (clock == "ack") o.sla_flags |= kAckOverdue;
+      else if (clock == "result") o.sla_flags |= warn ? kResultWarned : kResultOverdue;
       break;
     }
     case EventType::escalated: {
       o.escalations.push_back(s_of(d, "rule"));
-      if (s_of(d, "trigger") == "not_claimed" || s_of(d, "trigger") == "overdue")
+      if (s_of(d, "trigger") == "not_claimed" || s_of(d, "trigger") == "overdue" ||
+          s_of(d, "trigger") == "callback_overdue")
         o.clock_escalations.push_back(s_of(d, "rule"));
       std::string action = s_of(d, "action");
       if (action == "supervise") {
@@ -891,6 +921,21 @@ Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Even
                {{"dept", dept ? *dept : std::string()},
                 {"child", child.number},
                 {"on_time", due == 0 || claimed.at <= due}}};
+}
+
+Event caller_added_event(const WorkOrder& target, const WorkOrder& merged, const Event& merged_event) {
+  auto citizen = [](const Citizen& c) {
+    return json::object{{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}};
+  };
+  json::array callers;
+  callers.push_back({{"from", merged.number},
+                     {"citizen", citizen(merged.citizen)},
+                     {"at", merged.created_at},
+                     {"confidential", merged.confidential}});
+  for (const auto& c : merged.callers)
+    callers.push_back({{"from", c.from}, {"citizen", citizen(c.citizen)}, {"at", c.at}, {"confidential", c.confidential}});
+  return Event{target.number, target.version + 1, merged_event.at, merged_event.actor, EventType::caller_added,
+               {{"merged", merged.number}, {"callers", std::move(callers)}}};
 }
 
 WorkOrder replay(const std::vector<Event>& history) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dispatcher/core/order.hpp"
+#include "dispatcher/core/sla_policy.hpp"
 #include "dispatcher/core/types.hpp"
 
 namespace huying::core {
@@ -38,63 +39,10 @@ struct Event {
   boost::json::object data;
 };
 
-enum class RejectCode {
-  invalid_state,  // the order's state does not allow the command
-  forbidden,      // the actor's role may not issue the command
-  out_of_scope,   // the order belongs to another department / area
-  missing_field,  // a required field is absent or empty
-  invalid_field,  // a field has a wrong type or value
-  not_found,      // the order (or a referenced one) does not exist
-  conflict,       // e.g. an extension already pending
-  internal        // the system failed (store); nothing was acknowledged
-};
-
-struct Rejection {
-  RejectCode code;
-  std::string field;   // the offending field, when one is to blame
-  std::string reason;  // a sentence for people (English; the UI translates codes)
-};
-
 struct Decision {
   std::vector<Event> events;
   std::optional<Rejection> rejection;
   bool ok() const { return !rejection; }
-};
-
-// Deadline arithmetic. The SLA issue plugs in a working-time calendar; the
-// default below counts natural time from DOMAIN.md's defaults.
-class SlaPolicy {
- public:
-  virtual ~SlaPolicy() = default;
-  virtual Millis claim_due(const WorkOrder& o, Millis dispatched_at) const = 0;
-  virtual Millis reply_due(const WorkOrder& o, Millis claimed_at) const = 0;
-  virtual Millis visit_due(const WorkOrder& o, Millis replied_at) const = 0;
-  // The latest deadline an extension may ask for.
-  virtual Millis max_extended_due(const WorkOrder& o) const = 0;
-  // 吹哨报到: a called department must report by this instant.
-  virtual Millis report_due(const WorkOrder& o, Millis whistled_at) const = 0;
-  // t moved on by n working days (escalation: "催办 the next working day").
-  virtual Millis add_working_days(Millis t, int n) const = 0;
-  // 黄灯: the instant when the warning fraction of [start, due] remains.
-  virtual Millis warn_at(const WorkOrder& o, Millis start, Millis due) const {
-    return due - (due - start) / 5;
-  }
-  // start + factor × (due - start), measured in the order's own time
-  // (working time for a working-time policy). Escalation: "twice the deadline".
-  virtual Millis stretch(const WorkOrder& o, Millis start, Millis due, double factor) const {
-    return start + static_cast<Millis>(factor * static_cast<double>(due - start));
-  }
-};
-
-// Natural-time stand-in: working days counted as calendar days.
-class NaturalSlaPolicy final : public SlaPolicy {
- public:
-  Millis claim_due(const WorkOrder& o, Millis t) const override;
-  Millis reply_due(const WorkOrder& o, Millis t) const override;
-  Millis visit_due(const WorkOrder& o, Millis t) const override;
-  Millis max_extended_due(const WorkOrder& o) const override;
-  Millis report_due(const WorkOrder& o, Millis t) const override;
-  Millis add_working_days(Millis t, int n) const override;
 };
 
 struct DecideContext {
@@ -102,6 +50,17 @@ struct DecideContext {
   const SlaPolicy* sla = nullptr;  // REQUIRES: non-null
   // Optional: tells whether a department id exists. Null accepts any.
   std::function<bool(std::string_view)> dept_exists;
+  // Optional: a known street or community code (the desk's corrections and
+  // dispatches of unconfirmed places). Null accepts any 12-digit code.
+  std::function<bool(std::string_view)> area_placeable;
+  // Optional: a known category path. Null accepts any.
+  std::function<bool(std::string_view)> category_exists;
+  // Optional: a platform of 跨域转办 listed in the config. Null accepts any.
+  std::function<bool(std::string_view)> platform_exists;
+  // 回访: a caller is unreachable after this many unanswered calls spread
+  // over at least this many working days (the first day counts).
+  int callback_attempts = 3;
+  int callback_working_days = 2;
   // For `create`: called once, only when the command is accepted, to get the
   // new order's id and number.
   std::function<std::pair<std::int64_t, std::string>()> allocate;
@@ -122,6 +81,10 @@ std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Eve
 // The parent's `reported` event when a linked order is claimed.
 // REQUIRES: child.parent == parent.number; `claimed` is the child's claim.
 Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Event& claimed);
+
+// 合并: the `caller_added` event for `target` carrying the callers of
+// `merged` (its first caller and every caller merged into it before).
+Event caller_added_event(const WorkOrder& target, const WorkOrder& merged, const Event& merged_event);
 
 // Rebuilds an order from its full history.
 WorkOrder replay(const std::vector<Event>& history);

@@ -9,6 +9,49 @@ namespace huying::core {
 
 namespace json = boost::json;
 
+namespace {
+
+template <class E>
+E enum_at(const json::object& j, std::string_view key) {
+  auto v = parse<E>(j.at(key).as_string());
+  if (!v) throw std::invalid_argument("bad value for " + std::string(key));
+  return *v;
+}
+
+std::int64_t int_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  return p ? p->to_number<std::int64_t>() : 0;
+}
+
+bool bool_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  return p && p->is_bool() && p->get_bool();
+}
+
+json::object citizen_json(const Citizen& c) {
+  return {{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}};
+}
+
+// The `citizen` member of j.
+Citizen citizen_from_json(const json::object& j) {
+  Citizen c;
+  if (auto* p = j.if_contains("citizen"); p && p->is_object()) {
+    const auto& cj = p->get_object();
+    c = {str_at(cj, "name"), str_at(cj, "phone"), str_at(cj, "id_number")};
+  }
+  return c;
+}
+
+json::object rating_json(const Rating& r) {
+  return {{"solved", r.solved}, {"satisfaction", name(r.satisfaction)}, {"comment", r.comment}};
+}
+
+Rating rating_from_json(const json::object& r) {
+  return Rating{r.at("solved").as_bool(), enum_at<Satisfaction>(r, "satisfaction"), str_at(r, "comment")};
+}
+
+}  // namespace
+
 const std::string* WorkOrder::lead_dept() const {
   for (const auto& a : depts)
     if (a.role == DeptRole::lead) return &a.dept;
@@ -19,6 +62,18 @@ bool WorkOrder::has_dept(std::string_view dept) const {
   for (const auto& a : depts)
     if (a.dept == dept) return true;
   return false;
+}
+
+bool WorkOrder::callbacks_done() const {
+  if (!rating && !unreachable) return false;
+  return std::all_of(callers.begin(), callers.end(), [](const Caller& c) { return c.has_outcome(); });
+}
+
+bool WorkOrder::any_unsatisfied() const {
+  auto bad = [](const std::optional<Rating>& r) {
+    return r && (!r->solved || r->satisfaction == Satisfaction::unsatisfied);
+  };
+  return bad(rating) || std::any_of(callers.begin(), callers.end(), [&](const Caller& c) { return bad(c.rating); });
 }
 
 bool WorkOrder::escalated(std::string_view rule) const {
@@ -46,8 +101,7 @@ json::object to_json(const WorkOrder& o) {
   if (o.lng) j["lng"] = *o.lng;
   j["title"] = o.title;
   j["description"] = o.description;
-  j["citizen"] = {{"name", o.citizen.name}, {"phone", o.citizen.phone},
-                  {"id_number", o.citizen.id_number}};
+  j["citizen"] = citizen_json(o.citizen);
   j["placed_by"] = o.placed_by;
   j["needs_review"] = o.needs_review;
   j["placement"] = o.placement;
@@ -80,10 +134,7 @@ json::object to_json(const WorkOrder& o) {
   j["reopen_count"] = o.reopen_count;
   j["supervise_count"] = o.supervise_count;
   j["extension_count"] = o.extension_count;
-  if (o.rating)
-    j["rating"] = {{"solved", o.rating->solved},
-                   {"satisfaction", name(o.rating->satisfaction)},
-                   {"comment", o.rating->comment}};
+  if (o.rating) j["rating"] = rating_json(*o.rating);
   j["result"] = o.result;
   j["merged_into"] = o.merged_into;
   j["transfer_line"] = o.transfer_line;
@@ -102,34 +153,41 @@ json::object to_json(const WorkOrder& o) {
   j["reported_list"] = o.reported_list;
   j["hot_spot"] = o.hot_spot;
   j["sla_flags"] = o.sla_flags;
+  j["confidential"] = o.confidential;
+  json::array callers;
+  for (const auto& c : o.callers) {
+    json::object cj{{"from", c.from},
+                    {"citizen", citizen_json(c.citizen)},
+                    {"at", c.at},
+                    {"confidential", c.confidential},
+                    {"unreachable", c.unreachable},
+                    {"attempts", c.attempts},
+                    {"first_attempt", c.first_attempt}};
+    if (c.rating) cj["rating"] = rating_json(*c.rating);
+    callers.push_back(std::move(cj));
+  }
+  j["callers"] = std::move(callers);
+  j["unreachable"] = o.unreachable;
+  j["callback_attempts"] = o.callback_attempts;
+  j["first_callback_at"] = o.first_callback_at;
+  j["redispatch_count"] = o.redispatch_count;
+  j["platform"] = o.platform;
+  j["external_ref"] = o.external_ref;
+  j["ack_due"] = o.ack_due;
+  j["acked_at"] = o.acked_at;
+  j["result_due"] = o.result_due;
+  j["origin_platform"] = o.origin_platform;
+  j["origin_ref"] = o.origin_ref;
   j["version"] = o.version;
   return j;
 }
 
-namespace {
-
-template <class E>
-E enum_at(const json::object& j, std::string_view key) {
-  auto v = parse<E>(j.at(key).as_string());
-  if (!v) throw std::invalid_argument("bad value for " + std::string(key));
-  return *v;
-}
-
-}  // namespace
 
 std::string str_at(const json::object& j, std::string_view key) {
   auto* p = j.if_contains(key);
   return p && p->is_string() ? std::string(p->get_string()) : std::string();
 }
 
-namespace {
-
-std::int64_t int_at(const json::object& j, std::string_view key) {
-  auto* p = j.if_contains(key);
-  return p ? p->to_number<std::int64_t>() : 0;
-}
-
-}  // namespace
 
 void read_intake(const json::object& j, WorkOrder& o) {
   o.channel = parse<Channel>(str_at(j, "channel")).value_or(Channel::hotline);
@@ -143,11 +201,13 @@ void read_intake(const json::object& j, WorkOrder& o) {
   if (auto* p = j.if_contains("lng"); p && p->is_number()) o.lng = p->to_number<double>();
   o.title = str_at(j, "title");
   o.description = str_at(j, "description");
-  if (auto* c = j.if_contains("citizen"); c && c->is_object()) {
-    const auto& cj = c->get_object();
-    o.citizen = {str_at(cj, "name"), str_at(cj, "phone"), str_at(cj, "id_number")};
-  }
+  o.citizen = citizen_from_json(j);
   o.parent = str_at(j, "parent");
+  o.confidential = bool_at(j, "confidential");
+  if (auto* p = j.if_contains("origin"); p && p->is_object()) {
+    o.origin_platform = str_at(p->get_object(), "platform");
+    o.origin_ref = str_at(p->get_object(), "reference");
+  }
 }
 
 json::object to_json(const RouteProposal& p) {
@@ -231,11 +291,7 @@ WorkOrder order_from_json(const json::value& v) {
     o.reopen_count = static_cast<int>(int_at(j, "reopen_count"));
     o.supervise_count = static_cast<int>(int_at(j, "supervise_count"));
     o.extension_count = static_cast<int>(int_at(j, "extension_count"));
-    if (auto* p = j.if_contains("rating"); p && p->is_object()) {
-      const auto& r = p->as_object();
-      o.rating = Rating{r.at("solved").as_bool(), enum_at<Satisfaction>(r, "satisfaction"),
-                        str_at(r, "comment")};
-    }
+    if (auto* p = j.if_contains("rating"); p && p->is_object()) o.rating = rating_from_json(p->as_object());
     o.result = str_at(j, "result");
     o.merged_into = str_at(j, "merged_into");
     o.transfer_line = str_at(j, "transfer_line");
@@ -252,7 +308,34 @@ WorkOrder order_from_json(const json::value& v) {
       for (const auto& e : p->as_array()) o.clock_escalations.emplace_back(e.as_string());
     if (auto* p = j.if_contains("reported_list")) o.reported_list = p->as_bool();
     if (auto* p = j.if_contains("hot_spot")) o.hot_spot = p->as_bool();
-    o.sla_flags = static_cast<std::uint8_t>(int_at(j, "sla_flags"));
+    o.sla_flags = static_cast<std::uint16_t>(int_at(j, "sla_flags"));
+    // Fields added after the first release: absent in older documents.
+    o.confidential = bool_at(j, "confidential");
+    if (auto* p = j.if_contains("callers"); p && p->is_array())
+      for (const auto& cv : p->as_array()) {
+        const auto& cj = cv.as_object();
+        Caller c;
+        c.from = str_at(cj, "from");
+        c.citizen = citizen_from_json(cj);
+        c.at = int_at(cj, "at");
+        c.confidential = bool_at(cj, "confidential");
+        c.unreachable = bool_at(cj, "unreachable");
+        c.attempts = static_cast<int>(int_at(cj, "attempts"));
+        c.first_attempt = int_at(cj, "first_attempt");
+        if (auto* r = cj.if_contains("rating"); r && r->is_object()) c.rating = rating_from_json(r->as_object());
+        o.callers.push_back(std::move(c));
+      }
+    o.unreachable = bool_at(j, "unreachable");
+    o.callback_attempts = static_cast<int>(int_at(j, "callback_attempts"));
+    o.first_callback_at = int_at(j, "first_callback_at");
+    o.redispatch_count = static_cast<int>(int_at(j, "redispatch_count"));
+    o.platform = str_at(j, "platform");
+    o.external_ref = str_at(j, "external_ref");
+    o.ack_due = int_at(j, "ack_due");
+    o.acked_at = int_at(j, "acked_at");
+    o.result_due = int_at(j, "result_due");
+    o.origin_platform = str_at(j, "origin_platform");
+    o.origin_ref = str_at(j, "origin_ref");
     o.version = static_cast<std::uint32_t>(int_at(j, "version"));
     return o;
   } catch (const std::invalid_argument&) {

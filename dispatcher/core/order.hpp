@@ -31,6 +31,20 @@ struct Rating {
   std::string comment;
 };
 
+// A caller on this order besides the first: the caller of a duplicate merged
+// into it. Each is called back (回访) on their own.
+struct Caller {
+  std::string from;  // the merged order's number (identifies the caller)
+  Citizen citizen;
+  Millis at = 0;     // when they called
+  bool confidential = false;
+  std::optional<Rating> rating;
+  bool unreachable = false;  // the call-back gave up after the configured attempts
+  int attempts = 0;          // failed call-back attempts
+  Millis first_attempt = 0;
+  bool has_outcome() const { return rating.has_value() || unreachable; }
+};
+
 // A pending 延期 request.
 struct ExtensionRequest {
   std::string reason;
@@ -50,12 +64,16 @@ struct RouteProposal {
   std::string config_version;
 };
 
-enum SlaFlag : std::uint8_t {
+enum SlaFlag : std::uint16_t {
   kClaimWarned = 1,
   kClaimOverdue = 2,
   kReplyWarned = 4,
   kReplyOverdue = 8,
   kVisitOverdue = 16,
+  kAckOverdue = 32,      // 跨域转办: the other platform has not acknowledged
+  kResultWarned = 64,    // 跨域转办: its result is near due
+  kResultOverdue = 128,  // ... or overdue
+  kVisitWarned = 256,    // 回访 near due
 };
 
 // One department called in by 吹哨, with its linked order.
@@ -126,7 +144,25 @@ struct WorkOrder {
   bool hot_spot = false;       // 高频: part of a repeated-complaint cluster
   // Which SLA signals have fired for the current deadlines (SlaFlag bits);
   // cleared when a deadline is set anew.
-  std::uint8_t sla_flags = 0;
+  std::uint16_t sla_flags = 0;
+
+  // 保密: the caller asked that departments not see who called (举报).
+  bool confidential = false;
+  std::vector<Caller> callers;  // merged duplicates' callers, each called back
+  // The first caller's call-back (回访) beside `rating`.
+  bool unreachable = false;
+  int callback_attempts = 0;
+  Millis first_callback_at = 0;
+  int redispatch_count = 0;  // 改派 by the desk (not 退单)
+  // 跨域转办 out: the platform, its reference, and the clocks for its answer.
+  std::string platform;
+  std::string external_ref;
+  Millis ack_due = 0;
+  Millis acked_at = 0;
+  Millis result_due = 0;
+  // 跨域转办 in (channel cross_domain): where it came from; the reply goes back there.
+  std::string origin_platform;
+  std::string origin_ref;
 
   std::uint32_t version = 0;  // number of events applied = seq of the last one
 
@@ -136,6 +172,11 @@ struct WorkOrder {
   bool has_dept(std::string_view dept) const;
   bool open() const { return is_open(status); }
   bool escalated(std::string_view rule) const;
+  // True when every caller (the first and each merged one) has a call-back
+  // outcome: rated, or unreachable.
+  bool callbacks_done() const;
+  // True when a caller's call-back says not solved or not satisfied (重办).
+  bool any_unsatisfied() const;
 };
 
 // Full JSON form (includes the citizen's contact: for the store and for roles

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "dispatcher/core/calendar.hpp"
-#include "dispatcher/core/lifecycle.hpp"
+#include "dispatcher/core/sla_policy.hpp"
 
 namespace huying::core {
 

@@ -26,8 +26,21 @@ std::vector<Signal> pending(const WorkOrder& o, const SlaPolicy& sla) {
       out.push_back({sla.warn_at(o, o.claimed_at, o.reply_due), EventType::warned, "reply", o.reply_due});
     if (!(f & kReplyOverdue)) out.push_back({o.reply_due, EventType::overdue, "reply", o.reply_due});
   }
-  if (o.status == Status::replied && o.visit_due && !(f & kVisitOverdue))
-    out.push_back({o.visit_due, EventType::overdue, "visit", o.visit_due});
+  if (o.status == Status::replied && o.visit_due && o.replied_at) {
+    if (!(f & kVisitWarned) && !(f & kVisitOverdue))
+      out.push_back({sla.warn_at(o, o.replied_at, o.visit_due), EventType::warned, "visit", o.visit_due});
+    if (!(f & kVisitOverdue)) out.push_back({o.visit_due, EventType::overdue, "visit", o.visit_due});
+  }
+  if (o.status == Status::transferred_out) {
+    // The other platform: its acknowledgement, then its result.
+    if (o.ack_due && !o.acked_at && !(f & kAckOverdue))
+      out.push_back({o.ack_due, EventType::overdue, "ack", o.ack_due});
+    if (o.result_due) {
+      if (!(f & kResultWarned) && !(f & kResultOverdue))
+        out.push_back({sla.warn_at(o, o.dept_since, o.result_due), EventType::warned, "result", o.result_due});
+      if (!(f & kResultOverdue)) out.push_back({o.result_due, EventType::overdue, "result", o.result_due});
+    }
+  }
   return out;
 }
 

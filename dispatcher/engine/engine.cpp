@@ -88,7 +88,14 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     // One indexed scan, oldest first (a restart after a busy week must not
     // page through the window: that grew with the square of the orders).
     for (const auto& o : store.orders_created_since(opts.clock->now() - window))
-      hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+      if (in_community(o.area)) hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+  }
+
+  // True for a community code of the current rules (hot spots count communities).
+  bool in_community(const std::string& area) const {
+    if (!opts.rules) return false;
+    const core::Area* a = opts.rules->router->areas().find(area);
+    return a && a->level == core::AreaLevel::community;
   }
 
   const core::Escalator* escalator() const { return opts.rules ? opts.rules->escalator.get() : nullptr; }
@@ -165,6 +172,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     if (opts.rules) {
       auto rules = opts.rules;
       ectx.difficult_target = [rules](const WorkOrder& o) { return rules->difficult_target(o); };
+      ectx.arbitration_dept = rules->deployment->arbitration_dept;
     }
     std::vector<db::Change> changes;
     for (const auto& due : timers.pop_due(now, 2000)) {
@@ -260,6 +268,19 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     if (opts.rules) {
       auto rules = opts.rules;
       ctx.dept_exists = [rules](std::string_view id) { return rules->router->dept(std::string(id)) != nullptr; };
+      ctx.area_placeable = [rules](std::string_view code) {
+        const core::Area* a = rules->router->areas().find(code);
+        return a && (a->level == core::AreaLevel::street || a->level == core::AreaLevel::community);
+      };
+      ctx.category_exists = [rules](std::string_view path) {
+        return rules->router->category(std::string(path)) != nullptr;
+      };
+      ctx.platform_exists = [rules](std::string_view code) {
+        const auto& ps = rules->deployment->platforms;
+        return std::any_of(ps.begin(), ps.end(), [&](const core::Platform& p) { return p.code == code; });
+      };
+      ctx.callback_attempts = rules->deployment->callback_attempts;
+      ctx.callback_working_days = rules->deployment->callback_working_days;
     }
     return ctx;
   }
@@ -335,6 +356,17 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       c.events.push_back(std::move(e));
     };
     for (auto& e : d.events) add(changes[0], std::move(e));
+    for (const auto& e : changes[0].events) {
+      if (e.type != EventType::merged) continue;
+      // 合并: every caller of the duplicate is called back on the surviving order.
+      auto it = orders.find(changes[0].order.merged_into);
+      if (it == orders.end()) continue;
+      db::Change c;
+      c.order = it->second.order;
+      add(c, core::caller_added_event(c.order, changes[0].order, e));
+      changes.push_back(std::move(c));
+      break;
+    }
     if (opts.rules) follow_ups(changes, now);
 
     const std::string number = changes[0].order.number;
@@ -379,6 +411,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     ectx.now = now;
     ectx.sla = sla();
     ectx.difficult_target = [&rules](const WorkOrder& o) { return rules.difficult_target(o); };
+    ectx.arbitration_dept = rules.deployment->arbitration_dept;
     auto add = [](db::Change& c, Event e) {
       core::apply(c.order, e);
       c.events.push_back(std::move(e));
@@ -395,6 +428,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
           changes.push_back(std::move(c));
         }
       }
+      if (e.type == EventType::amended && opts.rules->escalator->hot_spot_rule()) {
+        // A corrected place joins its community's hot-spot window.
+        const WorkOrder& o = changes[0].order;
+        for (const auto& ch : e.data.at("changes").as_array())
+          if (core::str_at(ch.as_object(), "field") == "area" && in_community(o.area)) {
+            const core::EscalationRule* hs = rules.escalator->hot_spot_rule();
+            hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
+          }
+      }
       if (e.type == EventType::claimed && !changes[0].order.parent.empty()) {
         auto it = orders.find(changes[0].order.parent);
         if (it != orders.end()) {
@@ -406,7 +448,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       }
       if (e.type == EventType::created) {
         WorkOrder& o = changes[0].order;
-        if (const core::EscalationRule* hs = rules.escalator->hot_spot_rule()) {
+        // 高频 counts one community's orders: an order not placed there yet
+        // joins when the desk confirms its place.
+        const core::EscalationRule* hs = rules.escalator->hot_spot_rule();
+        if (hs && in_community(o.area)) {
           std::size_t in_window = 0;
           auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay,
                                  20, &in_window);

@@ -282,12 +282,19 @@ TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto
   CHECK(u.order.placement == "unknown");
   CHECK(u.order.proposal->lead.empty());
   CHECK(u.order.proposal->rule == "review:unknown_place");
-  auto no_lead = h.exec(CommandType::dispatch, disp, u.order.number, {});
+  // Its real place comes first (rankings, hot spots and 吹哨 count it there),
+  // then a department.
+  auto no_area = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}});
+  REQUIRE_FALSE(no_area.ok());
+  CHECK(no_area.rejection->field == "area");
+  auto no_lead = h.exec(CommandType::dispatch, disp, u.order.number, {{"area", "440699001004"}});
   REQUIRE_FALSE(no_lead.ok());
   CHECK(no_lead.rejection->field == "lead");
-  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}});
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}, {"area", "440699001004"}});
   REQUIRE(d.ok());
   CHECK(*d.order.lead_dept() == "cg");
+  CHECK(d.order.area == "440699001004");
+  CHECK_FALSE(d.order.needs_review);
 
   // An alias inside a bank's name is weak: the desk sees the candidate, nothing is dispatched.
   auto w = h.exec(CommandType::create, op, {}, intake("华夏银行门口", "城市管理/市容环境/占道经营"));
@@ -327,9 +334,12 @@ TEST_CASE("engine with rules: unknown departments are refused") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
   auto u = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
-  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "nosuch"}});
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "nosuch"}, {"area", "440699001004"}});
   REQUIRE_FALSE(d.ok());
   CHECK(d.rejection->field == "lead");
+  auto a = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}, {"area", "440699999999"}});
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.rejection->field == "area");
 }
 
 TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is reopened") {
@@ -360,9 +370,10 @@ TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is r
 TEST_CASE("engine with rules: 吹哨 creates linked orders, a claim reports to the parent, in one commit") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
-  auto r = h.exec(CommandType::create, op, {}, intake("不知道哪里", "其他/无法分类"));
+  auto r = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
+  REQUIRE(r.ok());
   std::string n = r.order.number;
-  REQUIRE(h.exec(CommandType::dispatch, disp, n, {{"lead", "hub-gy"}}).ok());
+  REQUIRE(h.exec(CommandType::dispatch, disp, n, {{"lead", "hub-gy"}, {"area", "440699001004"}}).ok());
   Actor hub{"h", Role::coordinator, "hub-gy", "440699001000"};
   auto w = h.exec(CommandType::whistle, hub, n, {{"depts", json::array{"zj", "sthj"}}, {"comment", "违建涉及多部门"}});
   REQUIRE(w.ok());
@@ -479,4 +490,30 @@ TEST_CASE("engine timers: restart after downtime fires what fell due, in deadlin
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK(h.store->count_events() == after);
   }
+}
+
+TEST_CASE("engine: a merge moves the duplicate's caller to the surviving order in the same commit") {
+  TempDir dir;
+  Harness h(dir.file("m.db"));
+  auto keep = h.exec(CommandType::create, op, {}, create_args());
+  json::object second = create_args();
+  second["citizen"] = {{"name", "李四"}, {"phone", "13700001111"}};
+  auto dup = h.exec(CommandType::create, op, {}, second);
+  auto m = h.exec(CommandType::merge, op, dup.order.number, {{"into", keep.order.number}});
+  REQUIRE(m.ok());
+  CHECK(m.also_changed == std::vector<std::string>{keep.order.number});
+  auto stored = h.store->get_order(keep.order.number);
+  REQUIRE(stored.has_value());
+  REQUIRE(stored->order.callers.size() == 1);
+  CHECK(stored->order.callers[0].from == dup.order.number);
+  CHECK(stored->order.callers[0].citizen.phone == "13700001111");
+  CHECK(stored->events.back().type == EventType::caller_added);
+}
+
+TEST_CASE("engine with rules: an unknown category is refused at intake, naming the field") {
+  TempDir dir;
+  Harness h(dir.file("c.db"), kT0, example_rules());
+  auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "其他/无法分类"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.rejection->field == "category");
 }

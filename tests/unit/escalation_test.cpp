@@ -71,9 +71,13 @@ TEST_CASE("escalation: claimed in time -> no claim rules, overdue -> 催办 next
   REQUIRE(rules_of(listed) == std::vector<std::string>{"催办五日未办结通报"});
   for (auto& e : listed) apply(o, e);
   CHECK(o.reported_list);
-  // A reply stops the clock rules.
+  // A reply stops the handling clock rules; the 回访 clock takes over.
   WorkOrder replied = order_in(Status::replied);
-  CHECK(esc.next_due(replied, sla) == 0);
+  CHECK(esc.next_due(replied, sla) == replied.visit_due);
+  auto late = esc.fire_due(replied, at(replied.visit_due));
+  CHECK(rules_of(late) == std::vector<std::string>{"回访超时提醒"});
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].data.at("action").as_string() == "notify_supervisor");
 }
 
 TEST_CASE("escalation: returned twice -> 疑难件, re-dispatched to the street hub instead of bouncing") {

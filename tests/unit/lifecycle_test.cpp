@@ -22,7 +22,8 @@ Decision run(const WorkOrder& o, const Command& c, const Actor& a, Millis now = 
 
 const std::vector<Status> kAllStates = {Status::received, Status::dispatched, Status::claimed,
                                         Status::returned, Status::replied,    Status::visited,
-                                        Status::closed,   Status::transferred, Status::cancelled};
+                                        Status::closed,   Status::transferred, Status::cancelled,
+                                        Status::transferred_out};
 const std::vector<Actor> kAllRoles = {op, disp, clerk_cg, coord, leader, admin, sys};
 
 // DOMAIN.md's table, written out independently of lifecycle.cpp.
@@ -52,6 +53,12 @@ std::vector<Rule> rules() {
       {CommandType::supervise, open_states, {Role::dispatcher, Role::leader}, {{"comment", "请加快办理"}}, disp},
       {CommandType::merge, {Status::received, Status::dispatched}, {Role::operator_}, {{"into", "HY20251201000001"}}, op},
       {CommandType::cancel, {Status::received}, {Role::operator_}, {{"reason", "无效来电"}}, op},
+      {CommandType::amend, open_states, {Role::operator_, Role::dispatcher}, {{"reason", "地址有误"}, {"address", "桂澜路90号"}}, disp},
+      {CommandType::redispatch, {Status::dispatched, Status::claimed}, {Role::dispatcher}, {{"lead", "zj"}, {"reason", "属住建职责"}}, disp},
+      {CommandType::transfer_out, {Status::received, Status::returned}, {Role::operator_, Role::dispatcher}, {{"platform", "gz12345"}, {"reason", "属广州市"}}, op},
+      {CommandType::external_ack, {Status::transferred_out}, {Role::operator_, Role::dispatcher, Role::system}, {{"reference", "GZ-1"}}, op},
+      {CommandType::record_external_result, {Status::transferred_out}, {Role::operator_, Role::dispatcher, Role::system}, {{"result", "已处理"}}, op},
+      {CommandType::callback_failed, {Status::replied}, {Role::operator_}, {}, op},
   };
 }
 

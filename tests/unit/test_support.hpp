@@ -78,6 +78,10 @@ inline WorkOrder order_in(Status s, std::string kind = "complaint", bool satisfi
     step(o, cmd(CommandType::transfer_emergency, {{"line", "119"}, {"reference", "F-1"}}), op, t, sla);
     return o;
   }
+  if (s == Status::transferred_out) {
+    step(o, cmd(CommandType::transfer_out, {{"platform", "gz12345"}, {"reason", "属广州市天河区"}}), op, t, sla);
+    return o;
+  }
   if (s == Status::cancelled) {
     step(o, cmd(CommandType::cancel, {{"reason", "空号骚扰"}}), op, t, sla);
     return o;
