@@ -426,7 +426,38 @@ LoadResult load_deployment(const std::string& dir) {
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
       r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality", "platforms",
-                   "callback"});
+                   "callback", "modes"});
+      if (YAML::Node md = doc["modes"]; md.IsDefined() && !md.IsNull()) {
+        if (!md.IsMap()) {
+          r.error(md, "modes must be a mapping with by_kind, by_category and tracked_note_working_days");
+        } else {
+          r.keys(md, {"by_kind", "by_category", "tracked_note_working_days"});
+          auto mode_of = [&](const YAML::Node& at, const std::string& v) -> std::optional<Mode> {
+            auto m = parse<Mode>(v);
+            if (!m) r.error(at, "unknown mode '" + v + "' (one of " + choices<Mode>() + ")");
+            return m;
+          };
+          if (YAML::Node bk = md["by_kind"]; bk.IsDefined()) {
+            if (!bk.IsMap()) r.error(bk, "modes.by_kind must map a kind to a mode, e.g. {consult: immediate}");
+            else
+              for (const auto& kv : bk) {
+                auto k = parse<Kind>(kv.first.Scalar());
+                if (!k) r.error(kv.first, "unknown kind '" + kv.first.Scalar() + "' (one of " + choices<Kind>() + ")");
+                auto m = kv.second.IsScalar() ? mode_of(kv.second, kv.second.Scalar()) : std::nullopt;
+                if (k && m) d->kind_modes[*k] = *m;
+              }
+          }
+          for (const auto& item : r.list(md, "by_category")) {
+            r.keys(item, {"category", "mode"});
+            std::string c = r.str(item, "category", true);
+            if (auto m = mode_of(item, r.str(item, "mode", true)); m && !c.empty())
+              d->category_modes.emplace_back(c, *m);
+          }
+          d->tracked_note_working_days = r.integer(md, "tracked_note_working_days", false, 5);
+          if (d->tracked_note_working_days < 1 || d->tracked_note_working_days > 60)
+            r.error(md, "modes.tracked_note_working_days must be between 1 and 60");
+        }
+      }
       d->locality = r.strings(doc, "locality");
       for (const auto& item : r.list(doc, "platforms")) {
         r.keys(item, {"code", "name", "base_url"});
@@ -778,11 +809,13 @@ std::vector<ConfigError> validate(const Deployment& d) {
       case Trigger::hot_spot: ok = {Action::hot_spot}; break;
       case Trigger::unsatisfied: ok = {Action::notify_lead, Action::supervise, Action::reopen}; break;
       case Trigger::callback_overdue: ok = {Action::notify_supervisor, Action::supervise}; break;
+      case Trigger::note_overdue: ok = {Action::notify_lead, Action::urge, Action::supervise}; break;
     }
     if (!ok.count(e.action)) err(e.pos, "escalation rule " + e.name + ": this action does not go with its trigger");
     if (e.trigger == Trigger::not_claimed && !(e.factor > 0))
       err(e.pos, "escalation rule " + e.name + " can never fire: factor must be above 0");
-    if ((e.trigger == Trigger::overdue || e.trigger == Trigger::callback_overdue) && e.working_days < 0)
+    if ((e.trigger == Trigger::overdue || e.trigger == Trigger::callback_overdue ||
+         e.trigger == Trigger::note_overdue) && e.working_days < 0)
       err(e.pos, "escalation rule " + e.name + ": working_days must not be negative");
     if (e.trigger == Trigger::returned && e.times < 1)
       err(e.pos, "escalation rule " + e.name + " can never fire: times must be at least 1");

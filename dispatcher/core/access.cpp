@@ -34,7 +34,8 @@ Mask allowed_roles(CommandType t) {
   using R = Role;
   switch (t) {
     // system: orders that arrive without an operator (sensors, Open311 apps).
-    case CommandType::create: return bits(R::operator_, R::system);
+    // clerk, coordinator: 主动办 (未诉先办), an order the department opens itself.
+    case CommandType::create: return bits(R::operator_, R::system, R::clerk, R::coordinator);
     case CommandType::answer:
     case CommandType::transfer_emergency:
     case CommandType::visit:
@@ -59,6 +60,8 @@ Mask allowed_roles(CommandType t) {
     case CommandType::external_ack:
     case CommandType::record_external_result: return bits(R::operator_, R::dispatcher, R::system);
     case CommandType::callback_failed: return bits(R::operator_);
+    case CommandType::assist_opinion: return bits(R::clerk, R::coordinator);
+    case CommandType::waive_opinions: return bits(R::dispatcher);
   }
   return 0;
 }
@@ -80,8 +83,9 @@ Mask allowed_states(CommandType t) {
     case CommandType::note:
     case CommandType::reply: return bits(S::claimed);
     case CommandType::visit: return bits(S::replied);  // each caller until all have an outcome
-    case CommandType::reopen:
-    case CommandType::close: return bits(S::visited);
+    case CommandType::reopen: return bits(S::visited);
+    // replied: when nobody is there to call back (an order a department opened itself).
+    case CommandType::close: return bits(S::visited, S::replied);
     case CommandType::supervise:
     case CommandType::whistle:
       return bits(S::received, S::dispatched, S::claimed, S::returned, S::replied, S::visited);
@@ -92,6 +96,8 @@ Mask allowed_states(CommandType t) {
     case CommandType::external_ack:
     case CommandType::record_external_result: return bits(S::transferred_out);
     case CommandType::callback_failed: return bits(S::replied);
+    case CommandType::assist_opinion:
+    case CommandType::waive_opinions: return bits(S::dispatched, S::claimed);
     case CommandType::merge: return bits(S::received, S::dispatched);
   }
   return 0;
@@ -119,7 +125,8 @@ std::optional<Rejection> check_scope(const WorkOrder& o, const Actor& a, Command
           o.area.compare(0, 9, a.area, 0, 9) == 0)
         return std::nullopt;  // 吹哨: any order in the coordinator's street
       if (a.dept.empty()) return out();
-      bool lead_only = t != CommandType::note;
+      // Notes and 协办意见 come from any department on the order; the rest from the lead.
+      bool lead_only = t != CommandType::note && t != CommandType::assist_opinion;
       const std::string* lead = o.lead_dept();
       if (lead_only ? !(lead && *lead == a.dept) : !o.has_dept(a.dept)) return out();
       return std::nullopt;

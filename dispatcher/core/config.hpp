@@ -4,6 +4,7 @@
 // questions about it live in jurisdiction.hpp and routing.hpp.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,7 +92,8 @@ enum class Trigger {
   returned,     // returned `times` times (ping-pong)
   hot_spot,     // `count` orders of one category in one community within `days`
   unsatisfied,  // call-back says not solved or not satisfied
-  callback_overdue  // 回访 not done by visit_due + working_days
+  callback_overdue,  // 回访 not done by visit_due + working_days
+  note_overdue       // 跟踪办: no progress note by note_due + working_days
 };
 enum class Action {
   notify_lead, supervise, urge, report_list, mark_difficult, hot_spot, reopen,
@@ -100,7 +102,7 @@ enum class Action {
 template <>
 struct EnumNames<Trigger> {
   static constexpr std::array names = {"not_claimed"sv, "overdue"sv, "returned"sv, "hot_spot"sv,
-                                       "unsatisfied"sv, "callback_overdue"sv};
+                                       "unsatisfied"sv, "callback_overdue"sv, "note_overdue"sv};
 };
 template <>
 struct EnumNames<Action> {
@@ -162,6 +164,11 @@ struct Deployment {
   // over at least this many working days (deployment.yaml `callback`).
   int callback_attempts = 3;
   int callback_working_days = 2;
+  // 六办: the default handling mode by kind, then by category (longest
+  // prefix wins), and 跟踪办's note interval (deployment.yaml `modes`).
+  std::map<Kind, Mode> kind_modes;
+  std::vector<std::pair<std::string, Mode>> category_modes;
+  int tracked_note_working_days = 5;
   std::vector<EscalationRule> escalation;
   // Deadlines in working time (sla.yaml). Absent: the natural-time stand-in.
   std::optional<SlaConfig> sla;

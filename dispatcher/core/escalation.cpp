@@ -25,6 +25,7 @@ std::vector<EscalationRule> default_escalation_rules() {
       {.name = "七日三次高频", .trigger = T::hot_spot, .action = A::hot_spot, .count = 3, .days = 7},
       {.name = "不满意重办", .trigger = T::unsatisfied, .action = A::reopen},
       {.name = "回访超时提醒", .trigger = T::callback_overdue, .action = A::notify_supervisor},
+      {.name = "跟踪办进展逾期催办", .trigger = T::note_overdue, .action = A::urge},
   };
 }
 
@@ -48,6 +49,11 @@ Millis Escalator::due_at(const WorkOrder& o, const EscalationRule& r, const SlaP
     case Trigger::overdue:
       if (o.status != Status::claimed || o.reply_due == 0) return 0;
       return r.working_days == 0 ? o.reply_due : sla.add_working_days(o.reply_due, r.working_days);
+    case Trigger::note_overdue:
+      if (o.status != Status::claimed || o.note_due == 0 ||
+          std::find(o.note_escalations.begin(), o.note_escalations.end(), r.name) != o.note_escalations.end())
+        return 0;
+      return r.working_days == 0 ? o.note_due : sla.add_working_days(o.note_due, r.working_days);
     case Trigger::callback_overdue:
       if (o.status != Status::replied || o.visit_due == 0) return 0;
       return r.working_days == 0 ? o.visit_due : sla.add_working_days(o.visit_due, r.working_days);

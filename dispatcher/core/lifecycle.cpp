@@ -194,7 +194,20 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
     return reject(RejectCode::invalid_field, lat ? "lng" : "lat", "lat and lng go together");
 
   Urgency u = urgency.value_or(Urgency::normal);
-  Mode m = mode.value_or(u == Urgency::normal ? Mode::onsite : Mode::immediate);
+  // 主动办 (未诉先办): a department or street opens an order itself, with no call.
+  const bool own = actor.role == Role::clerk || actor.role == Role::coordinator;
+  std::string source = args.str("source", own, 32);
+  if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
+  if (own && mode && *mode != Mode::proactive)
+    return reject(RejectCode::invalid_field, "mode", "an order a department opens itself is 主动办 (proactive)");
+  if (own && actor.dept.empty())
+    return reject(RejectCode::forbidden, "", "only a department's staff may open an order without a call");
+  // Without a mode: urgent calls run 立即办, a consult is answered (立即办), the
+  // rest is handled on site (the deployment's table usually decides first).
+  Mode m = mode.value_or(own                      ? Mode::proactive
+                         : u != Urgency::normal   ? Mode::immediate
+                         : *kind == Kind::consult ? Mode::immediate
+                                                  : Mode::onsite);
   if (title.empty()) {
     // First 30 characters (UTF-8 aware) of the description.
     std::size_t chars = 0, i = 0;
@@ -210,7 +223,7 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   json::object d;
   d["id"] = id;
   d["number"] = number;
-  d["channel"] = name(channel.value_or(Channel::hotline));
+  d["channel"] = name(channel.value_or(own ? Channel::patrol : Channel::hotline));
   d["kind"] = name(*kind);
   d["urgency"] = name(u);
   d["mode"] = name(m);
@@ -225,9 +238,26 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
                   {"id_number", citizen.id_number}};
   if (confidential.value_or(false)) d["confidential"] = true;
   if (!origin_platform.empty()) d["origin"] = {{"platform", origin_platform}, {"reference", origin_ref}};
+  if (!source.empty()) d["source"] = source;
   Event e = make_event(nullptr, EventType::created, actor, ctx.now, std::move(d));
   e.order = number;
-  return one(std::move(e));
+  Decision out = one(std::move(e));
+  if (own) {
+    // Opened by a department for itself: it is dispatched to that department
+    // at once and enters the same lifecycle (签收, 办结, KPIs) as any order.
+    WorkOrder probe;
+    apply(probe, out.events[0]);
+    probe.depts = {{actor.dept, DeptRole::lead}};
+    Event disp = make_event(&probe, EventType::dispatched, actor, ctx.now,
+                            {{"lead", actor.dept},
+                             {"assist", json::array{}},
+                             {"mode", name(Mode::proactive)},
+                             {"claim_due", ctx.sla->claim_due(probe, ctx.now)},
+                             {"rule", "proactive"},
+                             {"reason", "主动办：部门自行发现并立案"}});
+    out.events.push_back(std::move(disp));
+  }
+  return out;
 }
 
 }  // namespace
@@ -259,13 +289,28 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
 
     case CommandType::answer: {
       auto text = args.str("answer", true, kMaxText);
+      auto solved = args.boolean("solved", false);
+      auto sat = args.enumeration<Satisfaction>("satisfaction", false);
       if (args.error()) return bad();
-      if (o->kind != Kind::consult)
+      if (o->kind != Kind::consult && o->mode != Mode::immediate)
         return reject(RejectCode::invalid_state, "kind",
-                      "only a consult (咨询) can be answered at intake; this order is a " +
-                          std::string(name(o->kind)));
-      return ev(EventType::answered,
-                {{"answer", text}, {"visit_due", ctx.sla->visit_due(*o, now)}});
+                      "only a consult (咨询) or an order handled 立即办 (immediate) can be answered on the call; "
+                      "this order is a " + std::string(name(o->kind)) + " handled " + std::string(name(o->mode)));
+      Decision out = ev(EventType::answered, {{"answer", text}, {"visit_due", ctx.sla->visit_due(*o, now)}});
+      if (sat) {
+        // 即时办结: the caller rated the answer on the call; the order closes.
+        WorkOrder cur = *o;
+        apply(cur, out.events[0]);
+        Event v = make_event(&cur, EventType::visited, actor, now,
+                             {{"solved", solved.value_or(true)}, {"satisfaction", name(*sat)}, {"comment", "通话中即时办结"}});
+        apply(cur, v);
+        out.events.push_back(std::move(v));
+        if (cur.callbacks_done() && !cur.any_unsatisfied()) {
+          Event c = make_event(&cur, EventType::closed, actor, now, {{"on_call", true}});
+          out.events.push_back(std::move(c));
+        }
+      }
+      return out;
     }
 
     case CommandType::transfer_emergency: {
@@ -400,8 +445,33 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
                                              {"note", note}});
     }
 
-    case CommandType::claim:
-      return ev(EventType::claimed, {{"reply_due", ctx.sla->reply_due(*o, now)}});
+    case CommandType::claim: {
+      json::object d{{"reply_due", ctx.sla->reply_due(*o, now)}};
+      // 跟踪办: a progress note is due every few working days from now on.
+      if (o->mode == Mode::tracked) d["note_due"] = ctx.sla->add_working_days(now, ctx.tracked_note_working_days);
+      return ev(EventType::claimed, std::move(d));
+    }
+
+    case CommandType::assist_opinion: {
+      auto text = args.str("text", true, kMaxText);
+      if (args.error()) return bad();
+      bool assisting = std::any_of(o->depts.begin(), o->depts.end(), [&](const Assignment& a) {
+        return a.role == DeptRole::assist && a.dept == actor.dept;
+      });
+      if (!assisting)
+        return reject(RejectCode::out_of_scope, "", "department " + actor.dept + " does not assist on " + o->number);
+      if (std::any_of(o->opinions.begin(), o->opinions.end(), [&](const Opinion& op) { return op.dept == actor.dept; }))
+        return reject(RejectCode::conflict, "", "department " + actor.dept + " already gave its 协办意见");
+      return ev(EventType::opinion_recorded, {{"dept", actor.dept}, {"text", text}});
+    }
+
+    case CommandType::waive_opinions: {
+      auto reason = args.str("reason", true, kMaxText);
+      if (args.error()) return bad();
+      auto missing = o->missing_opinions();
+      if (missing.empty()) return reject(RejectCode::invalid_state, "", "no 协办意见 is missing");
+      return ev(EventType::opinions_waived, {{"reason", reason}, {"missing", strings_json(missing)}});
+    }
 
     case CommandType::return_order: {
       auto reason = args.enumeration<ReturnReason>("reason", true);
@@ -449,14 +519,32 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
     case CommandType::note: {
       auto text = args.str("text", true, kMaxText);
       if (args.error()) return bad();
-      return ev(EventType::noted, {{"text", text}});
+      json::object d{{"text", text}};
+      // 跟踪办: the lead's note restarts the progress clock.
+      const std::string* lead = o->lead_dept();
+      if (o->mode == Mode::tracked && lead && *lead == actor.dept)
+        d["note_due"] = ctx.sla->add_working_days(now, ctx.tracked_note_working_days);
+      return ev(EventType::noted, std::move(d));
     }
 
     case CommandType::reply: {
       auto result = args.str("result", true, kMaxText);
       auto* onsite = args.object("onsite", o->mode == Mode::onsite);
+      auto public_result = args.str("public_result", false, kMaxText);
       if (args.error()) return bad();
+      // 积极办: every assisting department's 协办意见 first, unless the desk waived them.
+      if (o->mode == Mode::coordinated) {
+        auto missing = o->missing_opinions();
+        if (!missing.empty()) {
+          std::string list;
+          for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+          return reject(RejectCode::invalid_state, "", "reply needs the 协办意见 of " + list +
+                                                           " (or the dispatch desk waives them)");
+        }
+      }
       json::object d{{"result", result}, {"visit_due", ctx.sla->visit_due(*o, now)}};
+      // 公开办: the result is published (board, Open311), as given or as the public text.
+      if (o->mode == Mode::published) d["publish"] = {{"text", public_result.empty() ? result : public_result}};
       // 跨域转办 in: this reply is what goes back to the origin platform.
       if (!o->origin_platform.empty())
         d["send_back"] = {{"platform", o->origin_platform}, {"reference", o->origin_ref}};
@@ -654,6 +742,10 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::claimed:
       o.status = Status::claimed;
       o.claimed_at = ev.at;
+      o.note_due = i_of(d, "note_due");
+      o.noted_at = ev.at;
+      o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
+      o.note_escalations.clear();
       o.reply_due = i_of(d, "reply_due");
       o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
       o.clock_escalations.clear();
@@ -678,10 +770,26 @@ void apply(WorkOrder& o, const Event& ev) {
       }
       o.extension.reset();
       break;
-    case EventType::noted: break;
+    case EventType::noted:
+      if (d.contains("note_due")) {
+        o.note_due = i_of(d, "note_due");
+        o.noted_at = ev.at;
+        o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
+        o.note_escalations.clear();
+      }
+      break;
+    case EventType::opinion_recorded:
+      o.opinions.push_back({s_of(d, "dept"), s_of(d, "text"), ev.at});
+      break;
+    case EventType::opinions_waived: o.opinions_waived = true; break;
     case EventType::replied:
       o.status = Status::replied;
       o.result = s_of(d, "result");
+      o.note_due = 0;
+      if (auto* p = d.if_contains("publish"); p && p->is_object()) {
+        o.published = true;
+        o.public_result = s_of(p->get_object(), "text");
+      }
       o.replied_at = ev.at;
       o.extension.reset();
       o.visit_due = i_of(d, "visit_due");
@@ -840,6 +948,7 @@ void apply(WorkOrder& o, const Event& ev) {
       else if (clock == "visit") o.sla_flags |= warn ? kVisitWarned : kVisitOverdue;
       else if (clock == "ack") o.sla_flags |= kAckOverdue;
       else if (clock == "result") o.sla_flags |= warn ? kResultWarned : kResultOverdue;
+      else if (clock == "note") o.sla_flags |= warn ? kNoteWarned : kNoteOverdue;
       break;
     }
     case EventType::escalated: {
@@ -847,6 +956,7 @@ void apply(WorkOrder& o, const Event& ev) {
       if (s_of(d, "trigger") == "not_claimed" || s_of(d, "trigger") == "overdue" ||
           s_of(d, "trigger") == "callback_overdue")
         o.clock_escalations.push_back(s_of(d, "rule"));
+      if (s_of(d, "trigger") == "note_overdue") o.note_escalations.push_back(s_of(d, "rule"));
       std::string action = s_of(d, "action");
       if (action == "supervise") {
         o.supervised = true;

@@ -61,6 +61,8 @@ struct DecideContext {
   // over at least this many working days (the first day counts).
   int callback_attempts = 3;
   int callback_working_days = 2;
+  // 跟踪办: a progress note is due every this many working days.
+  int tracked_note_working_days = 5;
   // For `create`: called once, only when the command is accepted, to get the
   // new order's id and number.
   std::function<std::pair<std::int64_t, std::string>()> allocate;

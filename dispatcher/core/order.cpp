@@ -64,8 +64,21 @@ bool WorkOrder::has_dept(std::string_view dept) const {
   return false;
 }
 
+std::vector<std::string> WorkOrder::missing_opinions() const {
+  std::vector<std::string> out;
+  if (opinions_waived) return out;
+  for (const auto& a : depts) {
+    if (a.role != DeptRole::assist) continue;
+    bool given = std::any_of(opinions.begin(), opinions.end(), [&](const Opinion& op) { return op.dept == a.dept; });
+    if (!given) out.push_back(a.dept);
+  }
+  return out;
+}
+
 bool WorkOrder::callbacks_done() const {
-  if (!rating && !unreachable) return false;
+  // Nobody to call (an order a department opened itself, an anonymous call).
+  if (!has_contact()) return true;
+  if (!citizen.phone.empty() && !rating && !unreachable) return false;
   return std::all_of(callers.begin(), callers.end(), [](const Caller& c) { return c.has_outcome(); });
 }
 
@@ -178,6 +191,16 @@ json::object to_json(const WorkOrder& o) {
   j["result_due"] = o.result_due;
   j["origin_platform"] = o.origin_platform;
   j["origin_ref"] = o.origin_ref;
+  j["note_due"] = o.note_due;
+  j["noted_at"] = o.noted_at;
+  j["note_escalations"] = strings_json(o.note_escalations);
+  json::array ops;
+  for (const auto& op : o.opinions) ops.push_back({{"dept", op.dept}, {"text", op.text}, {"at", op.at}});
+  j["opinions"] = std::move(ops);
+  j["opinions_waived"] = o.opinions_waived;
+  j["published"] = o.published;
+  j["public_result"] = o.public_result;
+  j["source"] = o.source;
   j["version"] = o.version;
   return j;
 }
@@ -204,6 +227,7 @@ void read_intake(const json::object& j, WorkOrder& o) {
   o.citizen = citizen_from_json(j);
   o.parent = str_at(j, "parent");
   o.confidential = bool_at(j, "confidential");
+  o.source = str_at(j, "source");
   if (auto* p = j.if_contains("origin"); p && p->is_object()) {
     o.origin_platform = str_at(p->get_object(), "platform");
     o.origin_ref = str_at(p->get_object(), "reference");
@@ -336,6 +360,16 @@ WorkOrder order_from_json(const json::value& v) {
     o.result_due = int_at(j, "result_due");
     o.origin_platform = str_at(j, "origin_platform");
     o.origin_ref = str_at(j, "origin_ref");
+    o.note_due = int_at(j, "note_due");
+    o.noted_at = int_at(j, "noted_at");
+    o.note_escalations = strings_at(j, "note_escalations");
+    if (auto* p = j.if_contains("opinions"); p && p->is_array())
+      for (const auto& ov : p->as_array())
+        o.opinions.push_back({str_at(ov.as_object(), "dept"), str_at(ov.as_object(), "text"), int_at(ov.as_object(), "at")});
+    o.opinions_waived = bool_at(j, "opinions_waived");
+    o.published = bool_at(j, "published");
+    o.public_result = str_at(j, "public_result");
+    o.source = str_at(j, "source");
     o.version = static_cast<std::uint32_t>(int_at(j, "version"));
     return o;
   } catch (const std::invalid_argument&) {

@@ -74,6 +74,15 @@ enum SlaFlag : std::uint16_t {
   kResultWarned = 64,    // 跨域转办: its result is near due
   kResultOverdue = 128,  // ... or overdue
   kVisitWarned = 256,    // 回访 near due
+  kNoteWarned = 512,     // 跟踪办: the next progress note is near due
+  kNoteOverdue = 1024,   // ... or overdue
+};
+
+// 积极办: an assisting department's 协办意见.
+struct Opinion {
+  std::string dept;
+  std::string text;
+  Millis at = 0;
 };
 
 // One department called in by 吹哨, with its linked order.
@@ -163,6 +172,16 @@ struct WorkOrder {
   // 跨域转办 in (channel cross_domain): where it came from; the reply goes back there.
   std::string origin_platform;
   std::string origin_ref;
+  // 六办 by mode: 跟踪办's next progress note; 积极办's 协办意见; 公开办's publication;
+  // 主动办 opened without a call (未诉先办): where it came from.
+  Millis note_due = 0;
+  Millis noted_at = 0;  // the last progress note (or the claim): the note clock's start
+  std::vector<std::string> note_escalations;  // note rules fired since that note
+  std::vector<Opinion> opinions;
+  bool opinions_waived = false;
+  bool published = false;
+  std::string public_result;  // the text to publish (defaults to the result)
+  std::string source;         // proactive orders: patrol | hot_spot | sensor | ...
 
   std::uint32_t version = 0;  // number of events applied = seq of the last one
 
@@ -175,6 +194,10 @@ struct WorkOrder {
   // True when every caller (the first and each merged one) has a call-back
   // outcome: rated, or unreachable.
   bool callbacks_done() const;
+  // True when there is somebody to call back (a phone or a merged caller).
+  bool has_contact() const { return !citizen.phone.empty() || !callers.empty(); }
+  // The assisting departments that still owe a 协办意见 (积极办).
+  std::vector<std::string> missing_opinions() const;
   // True when a caller's call-back says not solved or not satisfied (重办).
   bool any_unsatisfied() const;
 };

@@ -26,6 +26,12 @@ std::vector<Signal> pending(const WorkOrder& o, const SlaPolicy& sla) {
       out.push_back({sla.warn_at(o, o.claimed_at, o.reply_due), EventType::warned, "reply", o.reply_due});
     if (!(f & kReplyOverdue)) out.push_back({o.reply_due, EventType::overdue, "reply", o.reply_due});
   }
+  if (o.status == Status::claimed && o.note_due) {
+    // 跟踪办: the next progress note.
+    if (!(f & kNoteWarned) && !(f & kNoteOverdue))
+      out.push_back({sla.warn_at(o, o.noted_at, o.note_due), EventType::warned, "note", o.note_due});
+    if (!(f & kNoteOverdue)) out.push_back({o.note_due, EventType::overdue, "note", o.note_due});
+  }
   if (o.status == Status::replied && o.visit_due && o.replied_at) {
     if (!(f & kVisitWarned) && !(f & kVisitOverdue))
       out.push_back({sla.warn_at(o, o.replied_at, o.visit_due), EventType::warned, "visit", o.visit_due});

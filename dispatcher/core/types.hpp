@@ -60,7 +60,9 @@ enum class CommandType {
   transfer_out,            // 跨域转办 to another platform
   external_ack,            // the other platform acknowledged, with its reference
   record_external_result,  // the other platform's result: back for 回访
-  callback_failed          // a 回访 call not answered; after enough attempts: unreachable
+  callback_failed,         // a 回访 call not answered; after enough attempts: unreachable
+  assist_opinion,          // 积极办: an assisting department records its 协办意见
+  waive_opinions           // 积极办: the desk lets the lead reply without them
 };
 
 enum class EventType {
@@ -72,7 +74,8 @@ enum class EventType {
   warned,     // 黄灯: a deadline is near (data.clock: claim | reply)
   overdue,    // 红灯: a deadline passed (data.clock: claim | reply | visit | ack | result)
   amended, redispatched, transferred_out, external_acked, external_result, callback_failed,
-  caller_added  // a merged duplicate's caller(s) joined this order: each is called back
+  caller_added,  // a merged duplicate's caller(s) joined this order: each is called back
+  opinion_recorded, opinions_waived
 };
 
 template <class E>
@@ -104,14 +107,15 @@ HUYING_ENUM_NAMES(CommandType, "create"sv, "answer"sv, "transfer_emergency"sv, "
                   "claim"sv, "return"sv, "arbitrate"sv, "request_extension"sv,
                   "decide_extension"sv, "note"sv, "reply"sv, "visit"sv, "reopen"sv, "close"sv,
                   "supervise"sv, "whistle"sv, "merge"sv, "cancel"sv, "amend"sv, "redispatch"sv,
-                  "transfer_out"sv, "external_ack"sv, "record_external_result"sv, "callback_failed"sv);
+                  "transfer_out"sv, "external_ack"sv, "record_external_result"sv, "callback_failed"sv,
+                  "assist_opinion"sv, "waive_opinions"sv);
 HUYING_ENUM_NAMES(EventType, "created"sv, "answered"sv, "transferred"sv, "dispatched"sv,
                   "claimed"sv, "returned"sv, "extension_requested"sv, "extension_decided"sv,
                   "noted"sv, "replied"sv, "visited"sv, "reopened"sv, "closed"sv,
                   "supervised"sv, "whistled"sv, "merged"sv, "cancelled"sv, "escalated"sv,
                   "reported"sv, "warned"sv, "overdue"sv, "amended"sv, "redispatched"sv,
                   "transferred_out"sv, "external_acked"sv, "external_result"sv, "callback_failed"sv,
-                  "caller_added"sv);
+                  "caller_added"sv, "opinion_recorded"sv, "opinions_waived"sv);
 #undef HUYING_ENUM_NAMES
 
 // Code name of an enum value.

@@ -14,6 +14,21 @@ std::optional<double> number_at(const json::object& j, std::string_view key) {
 }
 }  // namespace
 
+std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency, std::string_view category) {
+  if (urgency != Urgency::normal) return Mode::immediate;
+  const std::pair<std::string, Mode>* best = nullptr;
+  for (const auto& cm : d.category_modes) {
+    const std::string& prefix = cm.first;
+    const bool match = category == prefix ||
+                       (category.size() > prefix.size() && category.substr(0, prefix.size()) == prefix &&
+                        category[prefix.size()] == '/');
+    if (match && (!best || prefix.size() > best->first.size())) best = &cm;
+  }
+  if (best) return best->second;
+  if (auto it = d.kind_modes.find(kind); it != d.kind_modes.end()) return it->second;
+  return std::nullopt;
+}
+
 std::string route_area(const Placement& p) {
   // Not sure, and nothing better than the whole district: propose for the
   // best candidate (the desk confirms or corrects before anything goes out).

@@ -280,6 +280,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         return std::any_of(ps.begin(), ps.end(), [&](const core::Platform& p) { return p.code == code; });
       };
       ctx.callback_attempts = rules->deployment->callback_attempts;
+      ctx.tracked_note_working_days = rules->deployment->tracked_note_working_days;
       ctx.callback_working_days = rules->deployment->callback_working_days;
     }
     return ctx;
@@ -330,7 +331,20 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
     // Intake: place the order and ask routing, so the decision is logged with it.
     std::optional<core::Intake> intake;
-    if (creating && opts.rules) intake = core::assess_intake(*opts.rules, req.cmd.args);
+    if (creating && opts.rules) {
+      auto& args = req.cmd.args;
+      intake = core::assess_intake(*opts.rules, args);
+      // A call's handling mode, when the operator gave none, from the deployment's table.
+      const bool call = req.actor.role == core::Role::operator_ || req.actor.role == core::Role::system;
+      auto* given = args.if_contains("mode");
+      if (call && (!given || given->is_null())) {
+        auto kind = core::parse<core::Kind>(core::str_at(args, "kind"));
+        auto urgency = core::parse<core::Urgency>(core::str_at(args, "urgency")).value_or(core::Urgency::normal);
+        if (kind)
+          if (auto m = core::default_mode(*opts.rules->deployment, *kind, urgency, core::str_at(args, "category")))
+            args["mode"] = std::string(core::name(*m));
+      }
+    }
 
     core::DecideContext ctx = decide_context(now);
     core::Decision d = core::decide(current ? &*current : nullptr, req.cmd, req.actor, ctx);

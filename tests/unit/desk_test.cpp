@@ -261,3 +261,97 @@ TEST_CASE("confidential 举报: departments never see name or phone, the hotline
   CHECK(can_see(o, clerk_cg));
   CHECK_FALSE(can_see(o, clerk_zj));
 }
+
+TEST_CASE("六办 立即办: a consult answered and rated on the call closes at once") {
+  WorkOrder o;
+  must(o, cmd(CommandType::create, create_args("consult")), op, kT0);
+  CHECK(o.mode == Mode::immediate);  // a consult is not 上门办
+  must(o, cmd(CommandType::answer, {{"answer", "工作日9点到17点办理"}, {"satisfaction", "satisfied"}}), op, kT0 + kMinute);
+  CHECK(o.status == Status::closed);
+  CHECK(o.rating.has_value());
+  // A complaint handled 上门办 cannot be answered on the call.
+  WorkOrder c = order_in(Status::received);
+  CHECK(refused(run(c, cmd(CommandType::answer, {{"answer", "x"}}), op, kT0)) == RejectCode::invalid_state);
+}
+
+TEST_CASE("六办 上门办 alone needs a visit record in the reply") {
+  WorkOrder o = order_in(Status::claimed);
+  REQUIRE(o.mode == Mode::onsite);
+  CHECK(run(o, cmd(CommandType::reply, {{"result", "已处理"}}), clerk_cg, kT0 + kDay).rejection->field == "onsite");
+  must(o, cmd(CommandType::amend, {{"reason", "改为积极办以外的公开办"}, {"mode", "public"}}), disp, kT0 + kDay);
+  must(o, cmd(CommandType::reply, {{"result", "已处理"}, {"public_result", "占道摊位已清理"}}), clerk_cg, kT0 + kDay);
+  CHECK(o.published);  // 公开办: marked for publication
+  CHECK(o.public_result == "占道摊位已清理");
+}
+
+TEST_CASE("六办 跟踪办: a progress note is due every 5 working days, with 黄灯, 红灯 and 催办") {
+  WorkOrder o = order_in(Status::dispatched);
+  must(o, cmd(CommandType::amend, {{"reason", "需长期跟踪"}, {"mode", "tracked"}}), disp, kT0 + kHour);
+  const Millis claimed = kT0 + 2 * kHour;
+  must(o, cmd(CommandType::claim), clerk_cg, claimed);
+  CHECK(o.note_due == claimed + 5 * kDay);
+  Escalator esc(default_escalation_rules());
+  CHECK(next_timer(o, sla, &esc) <= o.note_due);
+  EscalationContext ectx;
+  ectx.sla = &sla;
+  ectx.now = o.note_due;
+  auto fired = fire_timers(o, o.note_due, sla, &esc, ectx);
+  bool red = false, urged = false;
+  for (const auto& e : fired) {
+    red = red || (e.type == EventType::overdue && e.data.at("clock").as_string() == "note");
+    urged = urged || (e.type == EventType::escalated && e.data.at("rule").as_string() == "跟踪办进展逾期催办");
+  }
+  CHECK(red);
+  CHECK(urged);
+  for (auto& e : fired) apply(o, e);
+  // The lead's note restarts the clock; an assisting department's does not.
+  must(o, cmd(CommandType::note, {{"text", "协调中"}}), clerk_sw, o.note_due + kHour);
+  CHECK(o.note_due == claimed + 5 * kDay);
+  must(o, cmd(CommandType::note, {{"text", "已约谈业主"}}), clerk_cg, claimed + 6 * kDay);
+  CHECK(o.note_due == claimed + 11 * kDay);
+  CHECK((o.sla_flags & kNoteOverdue) == 0);
+  CHECK(o.note_escalations.empty());
+}
+
+TEST_CASE("六办 积极办: the lead's reply waits for each 协办意见, or the desk's waiver") {
+  WorkOrder o = order_in(Status::dispatched);  // cg leads, sw assists
+  must(o, cmd(CommandType::amend, {{"reason", "多部门协同"}, {"mode", "coordinated"}}), disp, kT0 + kHour);
+  must(o, cmd(CommandType::claim), clerk_cg, kT0 + 2 * kHour);
+  auto early = run(o, cmd(CommandType::reply, {{"result", "已处理"}}), clerk_cg, kT0 + kDay);
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.rejection->reason.find("sw") != std::string::npos);
+  // Only an assisting department gives a 协办意见, once.
+  CHECK(refused(run(o, cmd(CommandType::assist_opinion, {{"text", "x"}}), clerk_cg, kT0)) == RejectCode::out_of_scope);
+  CHECK(refused(run(o, cmd(CommandType::assist_opinion, {{"text", "x"}}), clerk_zj, kT0)) == RejectCode::out_of_scope);
+  must(o, cmd(CommandType::assist_opinion, {{"text", "管网无问题，同意城管处理"}}), clerk_sw, kT0 + 3 * kHour);
+  CHECK(refused(run(o, cmd(CommandType::assist_opinion, {{"text", "again"}}), clerk_sw, kT0)) == RejectCode::conflict);
+  must(o, cmd(CommandType::reply, {{"result", "已联合处理"}}), clerk_cg, kT0 + kDay);
+  CHECK(o.status == Status::replied);
+
+  WorkOrder w = order_in(Status::claimed);
+  must(w, cmd(CommandType::amend, {{"reason", "多部门协同"}, {"mode", "coordinated"}}), disp, kT0 + kHour);
+  must(w, cmd(CommandType::waive_opinions, {{"reason", "水务局已电话确认"}}), disp, kT0 + 2 * kHour);
+  must(w, cmd(CommandType::reply, {{"result", "已处理"}}), clerk_cg, kT0 + kDay);
+}
+
+TEST_CASE("六办 主动办: a department opens an order itself and it enters the same lifecycle") {
+  WorkOrder o;
+  json::object args = create_args();
+  args.erase("citizen");
+  args["source"] = "patrol";
+  must(o, cmd(CommandType::create, args), clerk_cg, kT0);
+  CHECK(o.mode == Mode::proactive);
+  CHECK(o.channel == Channel::patrol);
+  CHECK(o.source == "patrol");
+  CHECK(o.status == Status::dispatched);
+  CHECK(*o.lead_dept() == "cg");
+  must(o, cmd(CommandType::claim), clerk_cg, kT0 + kMinute);
+  must(o, cmd(CommandType::reply, {{"result", "巡查发现并已清理"}}), clerk_cg, kT0 + kHour);
+  // Nobody to call back: it may close.
+  CHECK(o.callbacks_done());
+  must(o, cmd(CommandType::close), op, kT0 + 2 * kHour);
+  CHECK(run(o, cmd(CommandType::create, {{"kind", "complaint"}, {"category", "x"}, {"description", "d"},
+                                          {"area", "440605001003"}, {"source", "patrol"}, {"mode", "onsite"}}),
+            clerk_cg, kT0)
+            .rejection->field == "mode");
+}

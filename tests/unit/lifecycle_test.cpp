@@ -49,7 +49,7 @@ std::vector<Rule> rules() {
       {CommandType::note, {Status::claimed}, {Role::clerk, Role::coordinator}, {{"text", "已现场查看"}}, clerk_cg},
       {CommandType::reply, {Status::claimed}, {Role::clerk, Role::coordinator}, reply_args(), clerk_cg},
       {CommandType::visit, {Status::replied}, {Role::operator_}, {{"solved", true}, {"satisfaction", "basically_satisfied"}}, op},
-      {CommandType::close, {Status::visited}, {Role::operator_, Role::system}, {}, op},
+      {CommandType::close, {Status::visited, Status::replied}, {Role::operator_, Role::system}, {}, op},
       {CommandType::supervise, open_states, {Role::dispatcher, Role::leader}, {{"comment", "请加快办理"}}, disp},
       {CommandType::merge, {Status::received, Status::dispatched}, {Role::operator_}, {{"into", "HY20251201000001"}}, op},
       {CommandType::cancel, {Status::received}, {Role::operator_}, {{"reason", "无效来电"}}, op},
@@ -261,12 +261,17 @@ TEST_CASE("every command is refused to every role the table does not allow") {
       CHECK(d.rejection->code == RejectCode::forbidden);
     }
   }
-  for (const auto& a : {disp, clerk_cg, leader, admin}) {
+  for (const auto& a : {disp, leader, admin}) {
     WorkOrder o;
     auto d = run(o, cmd(CommandType::create, create_args()), a);
     REQUIRE_FALSE(d.ok());
     CHECK(d.rejection->code == RejectCode::forbidden);
   }
+  // A clerk opens an order only as 主动办, saying where it came from.
+  WorkOrder o;
+  auto d = run(o, cmd(CommandType::create, create_args()), clerk_cg);
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.rejection->field == "source");
 }
 
 TEST_CASE("a department's clerk never touches another department's order") {
