@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "db/sqlite.hpp"
+#include "dispatcher/core/command_args.hpp"
 
 namespace huying::db {
 
@@ -76,6 +78,15 @@ CREATE TABLE idempotency (
   key          TEXT PRIMARY KEY,
   order_number TEXT NOT NULL,
   at           INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // v2: callers' phone numbers (normalised) for a caller's history; filled
+    // from the stored orders by backfill_callers() below.
+    R"sql(
+CREATE TABLE callers (
+  phone    TEXT NOT NULL,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  PRIMARY KEY (phone, order_id)
 ) WITHOUT ROWID;
 )sql",
 };
@@ -282,6 +293,53 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  void for_each_history(Millis from, Millis to,
+                        const std::function<void(std::vector<core::Event>&)>& fn) override {
+    std::lock_guard lk(rmu_);
+    ReadTx tx(*r_);
+    Statement q(*r_,
+                "SELECT o.number, e.order_id, e.seq, e.at, e.actor, e.role, e.actor_dept, e.actor_area, e.type, e.data "
+                "FROM orders o JOIN events e ON e.order_id = o.id "
+                "WHERE o.created_at < ?1 AND (o.open = 1 OR o.updated_at >= ?2) ORDER BY e.order_id, e.seq");
+    q.bind(1, to).bind(2, from);
+    std::vector<core::Event> history;
+    std::int64_t current = -1;
+    while (q.step()) {
+      std::int64_t id = q.col_int(1);
+      if (id != current && !history.empty()) {
+        fn(history);
+        history.clear();
+      }
+      current = id;
+      core::Event e;
+      e.order = q.col_text(0);
+      e.seq = static_cast<std::uint32_t>(q.col_int(2));
+      e.at = q.col_int(3);
+      e.actor.user = q.col_text(4);
+      e.actor.role = core::parse<core::Role>(q.col_text(5)).value_or(core::Role::system);
+      e.actor.dept = q.col_text(6);
+      e.actor.area = q.col_text(7);
+      e.type = core::parse<core::EventType>(q.col_text(8)).value_or(core::EventType::noted);
+      e.data = json::parse(q.col_text(9)).as_object();
+      history.push_back(std::move(e));
+    }
+    if (!history.empty()) fn(history);
+  }
+
+  std::vector<CallerOrder> orders_by_phone(const std::string& phone, int limit) override {
+    std::vector<CallerOrder> out;
+    std::string p = core::normalize_phone(phone);
+    if (p.empty()) return out;
+    std::lock_guard lk(rmu_);
+    Statement q(*r_,
+                "SELECT o.number, o.status, o.kind, o.category, o.area, o.created_at FROM callers c "
+                "JOIN orders o ON o.id = c.order_id WHERE c.phone = ? ORDER BY c.order_id DESC LIMIT ?");
+    q.bind(1, p).bind(2, std::clamp(limit, 1, 500));
+    while (q.step())
+      out.push_back({q.col_text(0), q.col_text(1), q.col_text(2), q.col_text(3), q.col_text(4), q.col_int(5)});
+    return out;
+  }
+
   std::int64_t max_order_id() override {
     std::lock_guard lk(rmu_);
     return r_->query_int("SELECT coalesce(max(id), 0) FROM orders");
@@ -359,10 +417,38 @@ class SqliteStore final : public Store {
     for (int v = have; v < kSchemaVersion; ++v) {
       Transaction tx(*w_);
       w_->exec(kMigrations[v]);
+      if (v + 1 == 2) backfill_callers();
       w_->exec("PRAGMA user_version=" + std::to_string(v + 1));
       tx.commit();
       spdlog::info("store: migrated {} to schema version {}", opts_.path, v + 1);
     }
+  }
+
+  // Every stored order's callers into `callers` (schema v2).
+  void backfill_callers() {
+    Statement q(*w_, "SELECT id, doc FROM orders");
+    Statement ins(*w_, "INSERT OR IGNORE INTO callers (phone, order_id) VALUES (?, ?)");
+    std::size_t n = 0;
+    while (q.step()) {
+      auto o = core::order_from_json(json::parse(q.col_text(1)));
+      for (const auto& phone : phones_of(o)) {
+        ins.bind(1, phone).bind(2, q.col_int(0)).run();
+        ++n;
+      }
+    }
+    spdlog::info("store: {} caller phone numbers indexed", n);
+  }
+
+  // The normalised phone numbers of an order's callers.
+  static std::vector<std::string> phones_of(const core::WorkOrder& o) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& raw) {
+      std::string p = core::normalize_phone(raw);
+      if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+    };
+    add(o.citizen.phone);
+    for (const auto& c : o.callers) add(c.citizen.phone);
+    return out;
   }
 
   void prepare() {
@@ -383,6 +469,7 @@ INSERT INTO events (order_id, seq, at, actor, role, actor_dept, actor_area, type
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     ins_idem_ = std::make_unique<Statement>(
         *w_, "INSERT INTO idempotency (key, order_number, at) VALUES (?, ?, ?)");
+    ins_caller_ = std::make_unique<Statement>(*w_, "INSERT OR IGNORE INTO callers (phone, order_id) VALUES (?, ?)");
   }
 
   void write(const Job& j) {
@@ -410,6 +497,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
         ins_dept_->bind(1, a.dept).bind(2, o.id).bind(3, core::name(a.role));
         ins_dept_->bind(4, core::name(o.status)).run();
       }
+      // Callers' phones: when the order is new, or its callers or contact changed.
+      const bool callers_changed = is_new || std::any_of(c.events.begin(), c.events.end(), [](const core::Event& e) {
+        return e.type == core::EventType::caller_added || e.type == core::EventType::amended;
+      });
+      if (callers_changed)
+        for (const auto& phone : phones_of(o)) ins_caller_->bind(1, phone).bind(2, o.id).run();
       for (const auto& e : c.events) {
         auto& s = *ins_event_;
         s.bind(1, o.id).bind(2, static_cast<std::int64_t>(e.seq)).bind(3, e.at);
@@ -506,7 +599,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
   SqliteOptions opts_;
   std::map<std::string, std::string> settings_;  // set before the writer starts
   std::unique_ptr<Connection> w_;  // writer thread only (after construction)
-  std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_;
+  std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_, ins_caller_;
   std::unique_ptr<Connection> r_;
   std::mutex rmu_;  // guards r_
 

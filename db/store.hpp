@@ -75,6 +75,16 @@ struct OrderBrief {
   core::Millis created_at = 0;
 };
 
+// One of a caller's orders (their history, found by phone number).
+struct CallerOrder {
+  std::string number;
+  std::string status;
+  std::string kind;
+  std::string category;
+  std::string area;
+  core::Millis created_at = 0;
+};
+
 struct OrderHistory {
   core::WorkOrder order;
   std::vector<core::Event> events;
@@ -104,6 +114,15 @@ class Store {
   // Every order created at or after `from` (closed ones too), oldest first,
   // in one indexed scan: the hot-spot window rebuilt at start.
   virtual std::vector<OrderBrief> orders_created_since(core::Millis from) = 0;
+  // Calls fn with the full history (oldest event first) of every order
+  // created before `to` that had an event at or after `from`, or is open now:
+  // what a report over [from, to) needs. One pass over the event log.
+  virtual void for_each_history(core::Millis from, core::Millis to,
+                                const std::function<void(std::vector<core::Event>&)>& fn) = 0;
+  // A caller's orders, newest first (at most `limit`, 1..500), by phone
+  // number in any usual form (+86, spaces, dashes): the first caller's and
+  // every merged caller's. Indexed: one B-tree range, whatever the store's size.
+  virtual std::vector<CallerOrder> orders_by_phone(const std::string& phone, int limit) = 0;
   // Highest id and number issued so far (0 / "" on an empty store). The
   // number is the one of the highest id: ids and numbers are allocated
   // together, and a daily sequence may grow past 6 digits, so comparing

@@ -4,6 +4,7 @@
 //   huying check-config DIR      validate a deployment folder and summarise it
 //   huying simulate ...          a month of traffic on a simulated clock (see --help)
 //   huying route --config DIR    dry run: route JSON-line requests from stdin
+//   huying report --db FILE --from DATE --to DATE [--by department|street|category] [--json]
 //   huying version
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,6 +19,7 @@
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/config/config_load.hpp"
 #include "dispatcher/app/dry_run.hpp"
+#include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/serve.hpp"
 
@@ -33,6 +35,8 @@ void usage() {
                "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
                "                       [--per-day N] [--speed N] [--seed N]\n"
                "       huying route --config DIR < requests.jsonl\n"
+               "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
+               "                     [--by department|street|category] [--json]\n"
                "       huying version\n");
 }
 
@@ -140,6 +144,31 @@ int main(int argc, char** argv) {
     // Tens of thousands of state changes: keep the log to warnings.
     spdlog::set_level(spdlog::level::warn);
     return huying::app::simulate(so);
+  }
+  if (cmd == "report") {
+    huying::app::ReportOptions ro;
+    for (int i = 2; i < argc; ++i) {
+      std::string_view f = argv[i];
+      if (f == "--json") {
+        ro.json = true;
+        continue;
+      }
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
+        return 2;
+      }
+      std::string v = argv[++i];
+      if (f == "--db") ro.db_path = v;
+      else if (f == "--from") ro.from = v;
+      else if (f == "--to") ro.to = v;
+      else if (f == "--by") ro.by = v;
+      else {
+        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
+        return 2;
+      }
+    }
+    spdlog::set_level(spdlog::level::warn);
+    return huying::app::report(ro);
   }
   if (cmd == "route") {
     if (argc != 4 || std::string_view(argv[2]) != "--config") {

@@ -5,9 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include "db/store.hpp"
+#include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/serve.hpp"
 #include "dispatcher/app/simulator.hpp"
@@ -52,6 +54,13 @@ int simulate(const SimulateOptions& opts) {
   io.join();
   std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days, opts.from.c_str(),
               opts.per_day, loaded.deployment->name.c_str(), opts.db_path.c_str(), report.to_string().c_str());
+  // The KPIs as the reports compute them, from the event log of the window.
+  std::ostringstream kpis;
+  print_report(kpis, compute_kpis(*store, from, from + opts.days * core::kDay), core::KpiGroup::department, false,
+               from, from + opts.days * core::kDay);
+  const std::string text = kpis.str();
+  std::printf("KPIs from the event log:\n%s", text.substr(0, text.find("\nby ")).c_str());
+  std::printf("\n");
   return 0;
 }
 

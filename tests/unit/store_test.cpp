@@ -7,6 +7,7 @@
 
 #include "db/sqlite.hpp"
 #include "db/store.hpp"
+#include "dispatcher/core/command_args.hpp"
 #include "unit/order_diff.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
@@ -347,4 +348,62 @@ TEST_CASE("store: a failed commit is fail-stop — no ack, nothing half-written,
   WorkOrder later = b.create();
   CHECK_FALSE(commit(*s, batch_of(b.take(later))).ok);
   CHECK(s->count_events() == 1);
+}
+
+TEST_CASE("store: a caller's history by phone in any usual form, merged callers too, and after a migration") {
+  TempDir dir;
+  auto path = dir.file("p.db");
+  Builder b;
+  std::vector<std::string> numbers;
+  {
+    auto s = db::open_sqlite_store({.path = path});
+    for (const char* phone : {"+86 138-1234-5678", "13812345678", "0757-8888 1234"}) {
+      json::object args = create_args();
+      args["citizen"] = {{"name", "王五"}, {"phone", phone}};
+      WorkOrder o = b.create(args);
+      numbers.push_back(o.number);
+      REQUIRE(commit(*s, batch_of(b.take(o))).ok);
+    }
+    // A merged duplicate's caller is found on the surviving order too.
+    json::object other = create_args();
+    other["citizen"] = {{"name", "钱七"}, {"phone", "13500000000"}};
+    WorkOrder keep = b.create(other);
+    keep.callers.push_back(Caller{"HY20251201000900", {"赵六", "139 0000 1111", ""}, kT0, false, {}, false, 0, 0});
+    db::Change c = b.take(keep);
+    c.events.push_back(Event{keep.number, 2, kT0, op, EventType::caller_added, {}});
+    keep.version = 2;
+    c.order = keep;
+    REQUIRE(commit(*s, batch_of(c)).ok);
+    numbers.push_back(keep.number);
+
+    auto hits = s->orders_by_phone("138 1234 5678", 10);
+    REQUIRE(hits.size() == 2);
+    CHECK(hits[0].number == numbers[1]);  // newest first
+    CHECK(hits[1].number == numbers[0]);
+    CHECK(hits[0].status == "received");
+    CHECK(s->orders_by_phone("+8613812345678", 10).size() == 2);
+    CHECK(s->orders_by_phone("075788881234", 10).size() == 1);
+    REQUIRE(s->orders_by_phone("13900001111", 10).size() == 1);
+    CHECK(s->orders_by_phone("13900001111", 10)[0].number == keep.number);
+    CHECK(s->orders_by_phone("13800000000", 10).empty());
+    CHECK(s->orders_by_phone("", 10).empty());
+    CHECK(s->orders_by_phone("138 1234 5678", 1).size() == 1);
+  }
+  // A store written before the index existed: the migration fills it.
+  {
+    db::Connection c(path, db::Connection::Mode::read_write);
+    c.exec("DROP TABLE callers; PRAGMA user_version=1;");
+  }
+  auto s = db::open_sqlite_store({.path = path});
+  CHECK(s->orders_by_phone("13812345678", 10).size() == 2);
+  CHECK(s->orders_by_phone("13900001111", 10).size() == 1);
+}
+
+TEST_CASE("phone numbers are normalised for the history: +86, 0086, spaces, dashes") {
+  CHECK(normalize_phone("+86 138-1234-5678") == "13812345678");
+  CHECK(normalize_phone("008613812345678") == "13812345678");
+  CHECK(normalize_phone("138 1234 5678") == "13812345678");
+  CHECK(normalize_phone("0757-8888 1234") == "075788881234");
+  CHECK(normalize_phone("+1 415 555 0100") == "14155550100");  // not ours: kept whole
+  CHECK(normalize_phone("") == "");
 }
