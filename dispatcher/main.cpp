@@ -4,6 +4,7 @@
 //   huying check-config DIR      validate a deployment folder and summarise it
 //   huying simulate ...          a month of traffic on a simulated clock (see --help)
 //   huying route --config DIR    dry run: route JSON-line requests from stdin
+//   huying replay --config DIR --db FILE --from DATE --to DATE [--all]
 //   huying report --db FILE --from DATE --to DATE [--by department|street|category] [--json]
 //   huying version
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -35,6 +36,7 @@ void usage() {
                "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
                "                       [--per-day N] [--speed N] [--seed N]\n"
                "       huying route --config DIR < requests.jsonl\n"
+               "       huying replay --config DIR --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--all]\n"
                "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
                "                     [--by department|street|category] [--json]\n"
                "       huying version\n");
@@ -169,6 +171,35 @@ int main(int argc, char** argv) {
     }
     spdlog::set_level(spdlog::level::warn);
     return huying::app::report(ro);
+  }
+  if (cmd == "replay") {
+    huying::app::ReplayOptions ro;
+    for (int i = 2; i < argc; ++i) {
+      std::string_view f = argv[i];
+      if (f == "--all") {
+        ro.all = true;
+        continue;
+      }
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
+        return 2;
+      }
+      std::string v = argv[++i];
+      if (f == "--config") ro.config_dir = v;
+      else if (f == "--db") ro.db_path = v;
+      else if (f == "--from") ro.from = v;
+      else if (f == "--to") ro.to = v;
+      else {
+        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
+        return 2;
+      }
+    }
+    if (ro.config_dir.empty() || ro.db_path.empty()) {
+      usage();
+      return 2;
+    }
+    spdlog::set_level(spdlog::level::warn);
+    return huying::app::replay(ro, std::cout);
   }
   if (cmd == "route") {
     if (argc != 4 || std::string_view(argv[2]) != "--config") {

@@ -21,6 +21,19 @@ namespace huying::app {
 // field gets {"id": ..., "error": {"field": ..., "reason": ...}}.
 boost::json::object route_request(const core::RuleSet& rules, const boost::json::object& request);
 
+//   huying replay --config DIR --db FILE --from DATE --to DATE [--all]
+// re-routes the orders created in the window (as their operators logged
+// them) under the rules in DIR and prints one JSON line per order whose
+// placement or route would change, then a summary: rules tried on past
+// orders before a SIGHUP puts them live.
+struct ReplayOptions {
+  std::string config_dir;
+  std::string db_path;
+  std::string from, to;  // YYYY-MM-DD, inclusive, Asia/Shanghai
+  bool all = false;      // print unchanged orders too
+};
+int replay(const ReplayOptions& opts, std::ostream& out);
+
 // Reads requests from `in`, writes answers to `out`. Returns the exit code:
 // 0, or 1 when any line was refused (its answer says why), 2 for a bad config.
 int route_lines(const std::string& config_dir, std::istream& in, std::ostream& out);
