@@ -126,8 +126,10 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
   store->for_each_history(*from, *to, [&](std::vector<core::Event>& h) {
     if (h.empty() || h.front().type != core::EventType::created || h.front().at < *from || h.front().at >= *to)
       return;
-    ++seen;
     const json::object& created = h.front().data;
+    // 吹哨's linked orders were not routed: they follow their parent.
+    if (!core::str_at(created, "parent").empty()) return;
+    ++seen;
     // The request as the operator logged it: the area only when they gave a code.
     json::object args;
     for (const char* key : {"kind", "urgency", "category", "address", "title", "description"})

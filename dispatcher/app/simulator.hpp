@@ -1,8 +1,16 @@
-// `huying simulate`: a month of hotline traffic against the real engine and
-// store, on a simulated clock, so SLA and escalation rules can be tried in
-// seconds. Operators log orders (through the example's gazetteer), the desk
-// dispatches what routing could not, clerks claim, sometimes return, reply
-// (a few late), the hotline calls back (a few unsatisfied), orders close.
+// `huying simulate`: weeks of hotline traffic against the real engine and
+// store on a simulated clock, to test the rules rather than confirm them.
+// Callers phone all day (fewer at weekends and holidays, fewest at 春节)
+// about realistic matters in real places, some hard to place or outside the
+// district; operators log, answer consults on the call, merge repeat calls
+// and transfer emergencies; the desk confirms places, corrects orders,
+// dispatches, 改派s, arbitrates returns, decides extensions and waives
+// missing 协办意见; departments work only in their working hours, each with
+// its own pace and queue (a diligent one, a slow one, one that returns too
+// much), claim, note, ask for extensions, call others in (吹哨), reply;
+// leaders 督办 late orders; the hotline calls every caller back (some never
+// answer); departments open orders themselves (主动办). Deadlines, overdue
+// rates and satisfaction come out of that behaviour, not from fixed odds.
 //
 // speed 0 runs as fast as the engine commits (a FakeClock jumps from one
 // action or timer to the next); speed N runs the clock N times faster than
@@ -35,14 +43,14 @@ struct SimOptions {
 };
 
 struct SimReport {
-  long created = 0, closed = 0, open = 0, transferred = 0;
-  long claimed = 0, claimed_on_time = 0;
-  long replied = 0, replied_on_time = 0;
-  long rated = 0, satisfied = 0;  // satisfied + basically satisfied
-  long returned = 0, reopened = 0;
+  long created = 0, closed = 0, open = 0;
+  // Commands the simulated staff issued: accepted and refused, by name.
+  std::map<std::string, long> accepted, refused;
   std::map<std::string, std::int64_t> events;  // stored events by type
   double real_seconds = 0;
   std::string to_string() const;
+  // The commands of the lifecycle never accepted in this run ("" = none).
+  std::string unused_commands() const;
 };
 
 // REQUIRES: engine started with `rules`; `clock` is the engine's clock: a
