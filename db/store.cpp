@@ -98,6 +98,7 @@ Millis next_due(const core::WorkOrder& o) {
     case core::Status::dispatched: return o.claim_due;
     case core::Status::claimed: return o.reply_due;
     case core::Status::replied: return o.visit_due;
+    case core::Status::transferred_out: return o.ack_due && !o.acked_at ? o.ack_due : o.result_due;
     default: return 0;
   }
 }

@@ -122,7 +122,9 @@ std::vector<Event> Escalator::react(const WorkOrder& after, const Event& ev,
       Event e = escalated(cur, r, ctx.now);
       apply(cur, e);
       out.push_back(e);
-      if (r.action == Action::reopen) {
+      // Reopened with the department that handled it; an order answered on
+      // the call has none: the escalation alone tells the desk.
+      if (r.action == Action::reopen && cur.lead_dept()) {
         Event ro{cur.number, cur.version + 1, ctx.now, kSystem, EventType::reopened,
                  {{"reason", "回访不满意，按规则“" + r.name + "”重办"},
                   {"reply_due", ctx.sla->reply_due(cur, ctx.now)}}};

@@ -8,6 +8,7 @@ KpiCounts& KpiCounts::operator+=(const KpiCounts& o) {
   claimed += o.claimed;
   claimed_on_time += o.claimed_on_time;
   claim_pending += o.claim_pending;
+  withdrawn += o.withdrawn;
   replied += o.replied;
   replied_on_time += o.replied_on_time;
   reply_overdue_open += o.reply_overdue_open;
@@ -25,7 +26,7 @@ KpiCounts& KpiCounts::operator+=(const KpiCounts& o) {
 
 KpiRates rates(const KpiCounts& c) {
   KpiRates r;
-  const long known = c.dispatched - c.claim_pending;
+  const long known = c.dispatched - c.claim_pending - c.withdrawn;
   r.response = {c.claimed, known};
   r.claim_on_time = {c.claimed_on_time, known};
   r.reply_on_time = {c.replied_on_time, c.replied + c.reply_overdue_open};
@@ -72,6 +73,8 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
     }
     case EventType::dispatched:
     case EventType::redispatched: {
+      if (e.type == EventType::redispatched && before.status == Status::dispatched)
+        count(lead(), before, [](KpiCounts& c) { ++c.withdrawn; });
       WorkOrder after = before;
       apply(after, e);
       const bool first = before.dispatched_at == 0;

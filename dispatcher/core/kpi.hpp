@@ -21,6 +21,7 @@ struct KpiCounts {
   long claimed = 0;             // ... claimed (签收)
   long claimed_on_time = 0;     // ... by the claim deadline
   long claim_pending = 0;       // not claimed, not yet due (left out of the claim rates)
+  long withdrawn = 0;           // 改派 by the desk before the claim (left out too: not the department's doing)
   long replied = 0;             // 办结 by a department
   long replied_on_time = 0;     // ... by the reply deadline
   long reply_overdue_open = 0;  // claimed, still open, past the reply deadline (counts as late)
@@ -82,7 +83,8 @@ class Kpi {
 };
 
 // Replays whole histories and counts the events in [from, to), then the
-// orders open at `to` (min(to, now) for a window still running).
+// orders open at `to` (a window that ends in the future counts claims not
+// yet due as pending, and replies already overdue as late, at `to`).
 class KpiReport {
  public:
   KpiReport(std::function<std::string(std::string_view)> street_of, Millis from, Millis to);

@@ -187,7 +187,7 @@ Route Router::route(const RouteInput& in) const {
   auto chain = tree_.ancestors(in.area);
   if (chain.empty() && tree_.district()) chain.push_back(tree_.district());
 
-  // 2. Explicit overrides: deepest area first, then longest category prefix.
+  // 1. Explicit overrides: deepest area first, then longest category prefix.
   auto prefixes = path_prefixes(in.category);
   for (const Area* a : chain) {
     for (const auto& p : prefixes) {
@@ -206,7 +206,7 @@ Route Router::route(const RouteInput& in) const {
     }
   }
 
-  // 3. 属地管理: the category's department type, walking up from the area.
+  // 2. 属地管理: the category's department type, walking up from the area.
   const Category* cat = nullptr;
   for (const auto& p : prefixes)
     if ((cat = category(p)) && !cat->type.empty()) break;
@@ -236,7 +236,7 @@ Route Router::route(const RouteInput& in) const {
     }
   }
 
-  // 4. Fallback: the street hub, or the district arbitration seat.
+  // 3. Fallback: the street hub, or the district arbitration seat.
   for (const Area* a : chain) {
     if (a->level != AreaLevel::street) continue;
     if (const Department* hub = dept_at(d_.fallback_type, a->code)) {

@@ -45,7 +45,7 @@ struct Cue {
 };
 
 struct Route {
-  std::string lead;                 // empty when transfer_line is set
+  std::string lead;                 // empty only for review:* (the desk decides); kept beside a cue
   std::vector<std::string> assist;
   std::string transfer_line;        // the cue's line (110/119/120/122), or ""
   std::optional<Cue> cue;           // an emergency cue for the operator to confirm

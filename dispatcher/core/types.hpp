@@ -41,7 +41,7 @@ enum class Status {
   replied,      // 办结/答复
   visited,      // 回访
   closed,       // 归档
-  transferred,  // 转110/119/120/122 or 跨域转办
+  transferred,  // 转110/119/120/122 (closed here)
   cancelled,    // 作废 / 合并
   transferred_out  // 跨域转办: with another platform until it reports back (open)
 };

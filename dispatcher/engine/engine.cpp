@@ -442,14 +442,18 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
           changes.push_back(std::move(c));
         }
       }
-      if (e.type == EventType::amended && opts.rules->escalator->hot_spot_rule()) {
-        // A corrected place joins its community's hot-spot window.
+      if (const core::EscalationRule* hs = rules.escalator->hot_spot_rule()) {
+        // A place the desk confirmed (amend, or a dispatch naming the area)
+        // joins its community's hot-spot window.
+        bool placed = false;
+        if (e.type == EventType::amended)
+          for (const auto& ch : e.data.at("changes").as_array())
+            placed = placed || core::str_at(ch.as_object(), "field") == "area";
+        if ((e.type == EventType::dispatched || e.type == EventType::redispatched) && e.data.contains("area"))
+          placed = true;
         const WorkOrder& o = changes[0].order;
-        for (const auto& ch : e.data.at("changes").as_array())
-          if (core::str_at(ch.as_object(), "field") == "area" && in_community(o.area)) {
-            const core::EscalationRule* hs = rules.escalator->hot_spot_rule();
-            hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
-          }
+        if (placed && in_community(o.area))
+          hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
       }
       if (e.type == EventType::claimed && !changes[0].order.parent.empty()) {
         auto it = orders.find(changes[0].order.parent);

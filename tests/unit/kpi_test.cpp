@@ -130,3 +130,22 @@ TEST_CASE("KPIs: counted incrementally as events come, the same as replayed afte
   CHECK(live.total().dispatched == replayed.kpi().total().dispatched);
   CHECK(live.total().dispatch_minutes == Approx(1.0));
 }
+
+TEST_CASE("KPIs: 改派 before the claim is not held against the first department") {
+  Story x;
+  x.step(cmd(CommandType::create, create_args()), op, kT0);
+  x.step(cmd(CommandType::dispatch, {{"lead", "zj"}}), disp, kT0 + kMinute);
+  x.step(cmd(CommandType::redispatch, {{"lead", "cg"}, {"reason", "属城管"}}), disp, kT0 + 5 * kMinute);
+  x.step(cmd(CommandType::claim), clerk_cg, kT0 + 10 * kMinute);
+  KpiReport r(street_of, kT0, kT0 + kDay);
+  r.add_history(x.events);
+  const auto& zj = r.kpi().by(KpiGroup::department).at("zj");
+  CHECK(zj.dispatched == 1);
+  CHECK(zj.withdrawn == 1);
+  CHECK(rates(zj).response.den == 0);  // nothing to hold against zj
+  CHECK(rates(zj).returned.num == 0);  // and no 退单
+  const auto& cg = r.kpi().by(KpiGroup::department).at("cg");
+  CHECK(rates(cg).response.num == 1);
+  CHECK(rates(cg).response.den == 1);
+  CHECK(rates(r.kpi().total()).response.den == 1);
+}
