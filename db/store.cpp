@@ -2,10 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -95,11 +94,16 @@ constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 // The deadline that matters now, for the deadline index.
 Millis next_due(const core::WorkOrder& o) {
   switch (o.status) {
-    case core::Status::dispatched: return o.claim_due;
-    case core::Status::claimed: return o.reply_due;
-    case core::Status::replied: return o.visit_due;
-    case core::Status::transferred_out: return o.ack_due && !o.acked_at ? o.ack_due : o.result_due;
-    default: return 0;
+    case core::Status::dispatched:
+      return o.claim_due;
+    case core::Status::claimed:
+      return o.reply_due;
+    case core::Status::replied:
+      return o.visit_due;
+    case core::Status::transferred_out:
+      return o.ack_due && !o.acked_at ? o.ack_due : o.result_due;
+    default:
+      return 0;
   }
 }
 
@@ -254,8 +258,10 @@ class SqliteStore final : public Store {
     auto bind_all = [&](Statement& st) {
       int i = 1;
       for (const auto& b : binds) {
-        if (b.is_int) st.bind(i++, b.i);
-        else st.bind(i++, b.s);
+        if (b.is_int)
+          st.bind(i++, b.i);
+        else
+          st.bind(i++, b.s);
       }
       return i;
     };
@@ -299,9 +305,11 @@ class SqliteStore final : public Store {
     std::lock_guard lk(rmu_);
     ReadTx tx(*r_);
     Statement q(*r_,
-                "SELECT o.number, e.order_id, e.seq, e.at, e.actor, e.role, e.actor_dept, e.actor_area, e.type, e.data "
+                "SELECT o.number, e.order_id, e.seq, e.at, e.actor, e.role, e.actor_dept, "
+                "e.actor_area, e.type, e.data "
                 "FROM orders o JOIN events e ON e.order_id = o.id "
-                "WHERE o.created_at < ?1 AND (o.open = 1 OR o.updated_at >= ?2) ORDER BY e.order_id, e.seq");
+                "WHERE o.created_at < ?1 AND (o.open = 1 OR o.updated_at >= ?2) ORDER BY "
+                "e.order_id, e.seq");
     q.bind(1, to).bind(2, from);
     std::vector<core::Event> history;
     std::int64_t current = -1;
@@ -332,12 +340,14 @@ class SqliteStore final : public Store {
     std::string p = core::normalize_phone(phone);
     if (p.empty()) return out;
     std::lock_guard lk(rmu_);
-    Statement q(*r_,
-                "SELECT o.number, o.status, o.kind, o.category, o.area, o.created_at FROM callers c "
-                "JOIN orders o ON o.id = c.order_id WHERE c.phone = ? ORDER BY c.order_id DESC LIMIT ?");
+    Statement q(
+        *r_,
+        "SELECT o.number, o.status, o.kind, o.category, o.area, o.created_at FROM callers c "
+        "JOIN orders o ON o.id = c.order_id WHERE c.phone = ? ORDER BY c.order_id DESC LIMIT ?");
     q.bind(1, p).bind(2, std::clamp(limit, 1, 500));
     while (q.step())
-      out.push_back({q.col_text(0), q.col_text(1), q.col_text(2), q.col_text(3), q.col_text(4), q.col_int(5)});
+      out.push_back({q.col_text(0), q.col_text(1), q.col_text(2), q.col_text(3), q.col_text(4),
+                     q.col_int(5)});
     return out;
   }
 
@@ -395,8 +405,8 @@ class SqliteStore final : public Store {
   struct Job {
     Batch batch;
     Completion done;
-    std::vector<std::string> docs;         // one per change
-    std::vector<std::string> event_data;   // one per event, in order
+    std::vector<std::string> docs;        // one per change
+    std::vector<std::string> event_data;  // one per event, in order
   };
 
   static Job make_job(Batch batch, Completion done) {
@@ -445,7 +455,8 @@ class SqliteStore final : public Store {
     std::vector<std::string> out;
     auto add = [&](const std::string& raw) {
       std::string p = core::normalize_phone(raw);
-      if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+      if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end())
+        out.push_back(std::move(p));
     };
     add(o.citizen.phone);
     for (const auto& c : o.callers) add(c.citizen.phone);
@@ -470,7 +481,8 @@ INSERT INTO events (order_id, seq, at, actor, role, actor_dept, actor_area, type
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     ins_idem_ = std::make_unique<Statement>(
         *w_, "INSERT INTO idempotency (key, order_number, at) VALUES (?, ?, ?)");
-    ins_caller_ = std::make_unique<Statement>(*w_, "INSERT OR IGNORE INTO callers (phone, order_id) VALUES (?, ?)");
+    ins_caller_ = std::make_unique<Statement>(
+        *w_, "INSERT OR IGNORE INTO callers (phone, order_id) VALUES (?, ?)");
   }
 
   void write(const Job& j) {
@@ -483,11 +495,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       u.bind(1, o.id).bind(2, o.number).bind(3, core::name(o.status));
       u.bind(4, o.open() ? 1 : 0).bind(5, core::name(o.kind)).bind(6, core::name(o.urgency));
       u.bind(7, core::name(o.channel)).bind(8, o.category).bind(9, o.area);
-      if (auto* lead = o.lead_dept()) u.bind(10, *lead);
-      else u.bind_null(10);
+      if (auto* lead = o.lead_dept())
+        u.bind(10, *lead);
+      else
+        u.bind_null(10);
       u.bind(11, o.created_at).bind(12, o.updated_at);
-      if (Millis due = next_due(o)) u.bind(13, due);
-      else u.bind_null(13);
+      if (Millis due = next_due(o))
+        u.bind(13, due);
+      else
+        u.bind_null(13);
       u.bind(14, static_cast<std::int64_t>(o.version));
       u.bind(15, j.docs[ci]);
       u.run();
@@ -499,9 +515,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
         ins_dept_->bind(4, core::name(o.status)).run();
       }
       // Callers' phones: when the order is new, or its callers or contact changed.
-      const bool callers_changed = is_new || std::any_of(c.events.begin(), c.events.end(), [](const core::Event& e) {
-        return e.type == core::EventType::caller_added || e.type == core::EventType::amended;
-      });
+      const bool callers_changed =
+          is_new || std::any_of(c.events.begin(), c.events.end(), [](const core::Event& e) {
+            return e.type == core::EventType::caller_added || e.type == core::EventType::amended;
+          });
       if (callers_changed)
         for (const auto& phone : phones_of(o)) ins_caller_->bind(1, phone).bind(2, o.id).run();
       for (const auto& e : c.events) {
@@ -599,8 +616,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
 
   SqliteOptions opts_;
   std::map<std::string, std::string> settings_;  // set before the writer starts
-  std::unique_ptr<Connection> w_;  // writer thread only (after construction)
-  std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_, ins_caller_;
+  std::unique_ptr<Connection> w_;                // writer thread only (after construction)
+  std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_,
+      ins_caller_;
   std::unique_ptr<Connection> r_;
   std::mutex rmu_;  // guards r_
 

@@ -56,9 +56,9 @@ struct OrderFilter {
   std::string dept;                    // lead or assisting department
   std::string area_prefix;             // e.g. a street's 9-digit prefix
   std::optional<core::Kind> kind;
-  core::Millis created_from = 0;       // inclusive, 0 = open-ended
-  core::Millis created_to = 0;         // exclusive, 0 = open-ended
-  int limit = 50;                      // 1..500
+  core::Millis created_from = 0;  // inclusive, 0 = open-ended
+  core::Millis created_to = 0;    // exclusive, 0 = open-ended
+  int limit = 50;                 // 1..500
   int offset = 0;
 };
 
@@ -143,9 +143,9 @@ class Store {
 };
 
 struct SqliteOptions {
-  std::string path;              // a file, or ":memory:" is NOT supported (two connections)
-  std::size_t max_group = 4096;  // most batches in one transaction
-  std::size_t max_queue = 65536; // submit() blocks past this many queued batches
+  std::string path;               // a file, or ":memory:" is NOT supported (two connections)
+  std::size_t max_group = 4096;   // most batches in one transaction
+  std::size_t max_queue = 65536;  // submit() blocks past this many queued batches
   // Under load, wait this long before a commit so more batches share its fsync
   // (PostgreSQL's commit_delay/commit_siblings idea): only when the previous
   // transaction carried at least `commit_siblings` batches, so a quiet system

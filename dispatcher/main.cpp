@@ -17,29 +17,30 @@
 #include <string_view>
 
 #include "db/store.hpp"
-#include "dispatcher/core/clock.hpp"
-#include "dispatcher/config/config_load.hpp"
 #include "dispatcher/app/dry_run.hpp"
 #include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/serve.hpp"
+#include "dispatcher/config/config_load.hpp"
+#include "dispatcher/core/clock.hpp"
 
 namespace {
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
-               "[--threads N]\n"
-               "                    [--simulate-speed N] [--simulate-per-day N]\n"
-               "       huying init --db FILE\n"
-               "       huying check-config DIR\n"
-               "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
-               "                       [--per-day N] [--speed N] [--seed N]\n"
-               "       huying route --config DIR < requests.jsonl\n"
-               "       huying replay --config DIR --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--all]\n"
-               "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
-               "                     [--by department|street|category] [--json]\n"
-               "       huying version\n");
+  std::fprintf(
+      stderr,
+      "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
+      "[--threads N]\n"
+      "                    [--simulate-speed N] [--simulate-per-day N]\n"
+      "       huying init --db FILE\n"
+      "       huying check-config DIR\n"
+      "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
+      "                       [--per-day N] [--speed N] [--seed N]\n"
+      "       huying route --config DIR < requests.jsonl\n"
+      "       huying replay --config DIR --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--all]\n"
+      "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
+      "                     [--by department|street|category] [--json]\n"
+      "       huying version\n");
 }
 
 // Reads "--name value" pairs. Returns false (after printing why) on a bad one.
@@ -52,9 +53,12 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
     }
     std::string v = argv[++i];
     try {
-      if (f == "--config") o.config_dir = v;
-      else if (f == "--db") o.db_path = v;
-      else if (f == "--address") o.address = v;
+      if (f == "--config")
+        o.config_dir = v;
+      else if (f == "--db")
+        o.db_path = v;
+      else if (f == "--address")
+        o.address = v;
       else if (f == "--port") {
         int p = std::stoi(v);
         if (p < 0 || p > 65535) throw std::out_of_range("port");
@@ -64,7 +68,8 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
         if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
       } else if (f == "--simulate-per-day") {
         o.simulate_per_day = std::stoi(v);
-        if (o.simulate_per_day < 1 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
+        if (o.simulate_per_day < 1 || o.simulate_per_day > 100000)
+          throw std::out_of_range("per-day");
       } else if (f == "--threads") {
         o.threads = std::stoi(v);
         if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
@@ -109,7 +114,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::printf("%s: ok\n%s", argv[2], huying::core::summarize(*res.deployment).c_str());
-    for (const auto& w : huying::core::coverage_warnings(*res.deployment, huying::core::SystemClock().now()))
+    for (const auto& w :
+         huying::core::coverage_warnings(*res.deployment, huying::core::SystemClock().now()))
       std::printf("warning: %s\n", w.c_str());
     return 0;
   }
@@ -123,13 +129,20 @@ int main(int argc, char** argv) {
       }
       std::string v = argv[i + 1];
       try {
-        if (f == "--config") so.config_dir = v;
-        else if (f == "--db") so.db_path = v;
-        else if (f == "--from") so.from = v;
-        else if (f == "--days") so.days = std::stoi(v);
-        else if (f == "--per-day") so.per_day = std::stoi(v);
-        else if (f == "--speed") so.speed = std::stod(v);
-        else if (f == "--seed") so.seed = static_cast<unsigned>(std::stoul(v));
+        if (f == "--config")
+          so.config_dir = v;
+        else if (f == "--db")
+          so.db_path = v;
+        else if (f == "--from")
+          so.from = v;
+        else if (f == "--days")
+          so.days = std::stoi(v);
+        else if (f == "--per-day")
+          so.per_day = std::stoi(v);
+        else if (f == "--speed")
+          so.speed = std::stod(v);
+        else if (f == "--seed")
+          so.seed = static_cast<unsigned>(std::stoul(v));
         else {
           std::fprintf(stderr, "huying: unknown flag %s\n", argv[i]);
           return 2;
@@ -160,10 +173,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       std::string v = argv[++i];
-      if (f == "--db") ro.db_path = v;
-      else if (f == "--from") ro.from = v;
-      else if (f == "--to") ro.to = v;
-      else if (f == "--by") ro.by = v;
+      if (f == "--db")
+        ro.db_path = v;
+      else if (f == "--from")
+        ro.from = v;
+      else if (f == "--to")
+        ro.to = v;
+      else if (f == "--by")
+        ro.by = v;
       else {
         std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
         return 2;
@@ -185,10 +202,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       std::string v = argv[++i];
-      if (f == "--config") ro.config_dir = v;
-      else if (f == "--db") ro.db_path = v;
-      else if (f == "--from") ro.from = v;
-      else if (f == "--to") ro.to = v;
+      if (f == "--config")
+        ro.config_dir = v;
+      else if (f == "--db")
+        ro.db_path = v;
+      else if (f == "--from")
+        ro.from = v;
+      else if (f == "--to")
+        ro.to = v;
       else {
         std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
         return 2;

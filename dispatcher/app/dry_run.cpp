@@ -1,7 +1,6 @@
 #include "dispatcher/app/dry_run.hpp"
 
 #include <boost/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -66,7 +65,9 @@ json::object route_request(const core::RuleSet& rules, const json::object& req) 
                      {"rule", in.route.rule},
                      {"reason", in.route.reason}};
   json::value cue = nullptr;
-  if (in.route.cue) cue = json::object{{"line", in.route.cue->line}, {"words", core::strings_json(in.route.cue->words)}};
+  if (in.route.cue)
+    cue = json::object{{"line", in.route.cue->line},
+                       {"words", core::strings_json(in.route.cue->words)}};
   return {{"id", id},
           {"placement", std::move(placement)},
           {"route", std::move(route)},
@@ -86,8 +87,9 @@ int route_lines(const std::string& config_dir, std::istream& in, std::ostream& o
     json::value v = json::parse(line, ec);
     json::object answer;
     if (ec || !v.is_object()) {
-      answer = refuse(nullptr, "", "line " + std::to_string(n) + " is not a JSON object" +
-                                       (ec ? " (" + ec.message() + ")" : std::string()));
+      answer = refuse(nullptr, "",
+                      "line " + std::to_string(n) + " is not a JSON object" +
+                          (ec ? " (" + ec.message() + ")" : std::string()));
     } else {
       answer = route_request(*loaded.rules, v.as_object());
     }
@@ -103,7 +105,8 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
     int y = 0;
     unsigned m = 0, d = 0;
     char extra = 0;
-    if (std::sscanf(s.c_str(), "%d-%u-%u%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    if (std::sscanf(s.c_str(), "%d-%u-%u%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1 ||
+        d > 31)
       return std::nullopt;
     return core::shanghai_time({y, m, d}, 0, 0);
   };
@@ -124,7 +127,8 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
   if (!store) return 1;
   long seen = 0, placement_changed = 0, route_changed = 0;
   store->for_each_history(*from, *to, [&](std::vector<core::Event>& h) {
-    if (h.empty() || h.front().type != core::EventType::created || h.front().at < *from || h.front().at >= *to)
+    if (h.empty() || h.front().type != core::EventType::created || h.front().at < *from ||
+        h.front().at >= *to)
       return;
     const json::object& created = h.front().data;
     // 吹哨's linked orders were not routed: they follow their parent.
@@ -137,13 +141,16 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
     for (const char* key : {"lat", "lng"})
       if (auto* v = created.if_contains(key)) args[key] = *v;
     const json::object* old_place = nullptr;
-    if (auto* p = created.if_contains("placement"); p && p->is_object()) old_place = &p->as_object();
-    if (old_place && core::str_at(*old_place, "matched_by") == "code") args["area"] = created.at("area");
+    if (auto* p = created.if_contains("placement"); p && p->is_object())
+      old_place = &p->as_object();
+    if (old_place && core::str_at(*old_place, "matched_by") == "code")
+      args["area"] = created.at("area");
     const json::object* old_route = nullptr;
     if (auto* r = created.if_contains("route"); r && r->is_object()) old_route = &r->as_object();
 
     core::Intake now = core::assess_intake(*loaded.rules, args);
-    const std::string old_area = old_place ? core::str_at(*old_place, "area") : core::str_at(created, "area");
+    const std::string old_area =
+        old_place ? core::str_at(*old_place, "area") : core::str_at(created, "area");
     const std::string old_conf = old_place ? core::str_at(*old_place, "confidence") : std::string();
     const std::string old_lead = old_route ? core::str_at(*old_route, "lead") : std::string();
     const std::string old_rule = old_route ? core::str_at(*old_route, "rule") : std::string();
@@ -160,22 +167,28 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
     placement_changed += place_diff;
     route_changed += route_diff;
     if (!place_diff && !route_diff && !opts.all) return;
-    out << json::serialize(json::object{
-               {"number", h.front().order},
-               {"placement", {{"old", {{"area", old_area}, {"confidence", old_conf}}},
-                              {"new", {{"area", now.placement.area},
-                                       {"confidence", core::name(now.placement.confidence)}}}}},
-               {"route", {{"old", {{"department", old_lead}, {"rule", old_rule}}},
-                          {"new", {{"department", now.route.lead}, {"rule", now.route.rule},
-                                   {"reason", now.route.reason}}}}},
-               {"dispatched_to", went},
-               {"changed", {{"placement", place_diff}, {"route", route_diff}}}})
+    out << json::serialize(
+               json::object{{"number", h.front().order},
+                            {"placement",
+                             {{"old", {{"area", old_area}, {"confidence", old_conf}}},
+                              {"new",
+                               {{"area", now.placement.area},
+                                {"confidence", core::name(now.placement.confidence)}}}}},
+                            {"route",
+                             {{"old", {{"department", old_lead}, {"rule", old_rule}}},
+                              {"new",
+                               {{"department", now.route.lead},
+                                {"rule", now.route.rule},
+                                {"reason", now.route.reason}}}}},
+                            {"dispatched_to", went},
+                            {"changed", {{"placement", place_diff}, {"route", route_diff}}}})
         << "\n";
   });
-  out << json::serialize(json::object{{"summary", {{"orders", seen},
-                                                   {"placement_changed", placement_changed},
-                                                   {"route_changed", route_changed},
-                                                   {"config_version", loaded.deployment->version}}}})
+  out << json::serialize(json::object{{"summary",
+                                       {{"orders", seen},
+                                        {"placement_changed", placement_changed},
+                                        {"route_changed", route_changed},
+                                        {"config_version", loaded.deployment->version}}}})
       << "\n";
   return 0;
 }

@@ -8,10 +8,9 @@
 // words) and whether it would be dispatched without the desk.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <iosfwd>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "dispatcher/core/routing.hpp"
 

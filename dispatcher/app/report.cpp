@@ -1,7 +1,6 @@
 #include "dispatcher/app/report.hpp"
 
 #include <boost/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -27,16 +26,18 @@ std::optional<core::Millis> parse_day(const std::string& s) {
   int y = 0;
   unsigned m = 0, d = 0;
   char extra = 0;
-  if (std::sscanf(s.c_str(), "%d-%u-%u%c", &y, &m, &d, &extra) != 3 || y < 2000 || y > 2100 || m < 1 || m > 12 ||
-      d < 1 || d > 31)
+  if (std::sscanf(s.c_str(), "%d-%u-%u%c", &y, &m, &d, &extra) != 3 || y < 2000 || y > 2100 ||
+      m < 1 || m > 12 || d < 1 || d > 31)
     return std::nullopt;
   return core::shanghai_time({y, m, d}, 0, 0);
 }
 
 std::string pct(const core::Rate& r) {
   char buf[64];
-  if (r.den == 0) std::snprintf(buf, sizeof buf, "-");
-  else std::snprintf(buf, sizeof buf, "%.1f%% (%ld/%ld)", 100.0 * r.rate(), r.num, r.den);
+  if (r.den == 0)
+    std::snprintf(buf, sizeof buf, "-");
+  else
+    std::snprintf(buf, sizeof buf, "%.1f%% (%ld/%ld)", 100.0 * r.rate(), r.num, r.den);
   return buf;
 }
 
@@ -65,12 +66,13 @@ void row(std::ostream& out, const std::string& key, const core::KpiCounts& c) {
   char minutes[32];
   std::snprintf(minutes, sizeof minutes, "%.1f", r.call_to_dispatch_minutes);
   out << key << "\n"
-      << "  工单 orders " << c.orders << ", 派单 dispatches " << c.dispatched << ", 派单用时 call-to-dispatch "
-      << minutes << " min\n"
-      << "  响应率 " << pct(r.response) << "  按时签收率 " << pct(r.claim_on_time) << "  按时办结率 "
-      << pct(r.reply_on_time) << "\n"
-      << "  解决率 " << pct(r.solved) << "  满意率 " << pct(r.satisfied) << "  回退率 " << pct(r.returned)
-      << "  重办率 " << pct(r.reopened) << "  吹哨率 " << pct(r.whistled) << "\n";
+      << "  工单 orders " << c.orders << ", 派单 dispatches " << c.dispatched
+      << ", 派单用时 call-to-dispatch " << minutes << " min\n"
+      << "  响应率 " << pct(r.response) << "  按时签收率 " << pct(r.claim_on_time)
+      << "  按时办结率 " << pct(r.reply_on_time) << "\n"
+      << "  解决率 " << pct(r.solved) << "  满意率 " << pct(r.satisfied) << "  回退率 "
+      << pct(r.returned) << "  重办率 " << pct(r.reopened) << "  吹哨率 " << pct(r.whistled)
+      << "\n";
 }
 
 }  // namespace
@@ -81,9 +83,11 @@ core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
   return rep.kpi();
 }
 
-void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_json, core::Millis from,
-                  core::Millis to) {
-  const char* by_name = by == KpiGroup::department ? "department" : by == KpiGroup::street ? "street" : "category";
+void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_json,
+                  core::Millis from, core::Millis to) {
+  const char* by_name = by == KpiGroup::department ? "department"
+                        : by == KpiGroup::street   ? "street"
+                                                   : "category";
   if (as_json) {
     json::array groups;
     for (const auto& [key, c] : kpi.by(by)) {
@@ -91,7 +95,10 @@ void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_
       g["key"] = key;
       groups.push_back(std::move(g));
     }
-    json::object doc{{"from", from}, {"to", to}, {"by", by_name}, {"total", counts_json(kpi.total())},
+    json::object doc{{"from", from},
+                     {"to", to},
+                     {"by", by_name},
+                     {"total", counts_json(kpi.total())},
                      {"groups", std::move(groups)}};
     out << json::serialize(doc) << "\n";
     return;
@@ -114,9 +121,12 @@ int report(const ReportOptions& opts) {
     return 2;
   }
   KpiGroup by;
-  if (opts.by == "department") by = KpiGroup::department;
-  else if (opts.by == "street") by = KpiGroup::street;
-  else if (opts.by == "category") by = KpiGroup::category;
+  if (opts.by == "department")
+    by = KpiGroup::department;
+  else if (opts.by == "street")
+    by = KpiGroup::street;
+  else if (opts.by == "category")
+    by = KpiGroup::category;
   else {
     std::cerr << "huying report: --by must be department, street or category\n";
     return 2;

@@ -12,8 +12,8 @@ namespace huying::app {
 
 struct ReportOptions {
   std::string db_path;
-  std::string from;  // YYYY-MM-DD, Asia/Shanghai, inclusive
-  std::string to;    // YYYY-MM-DD, inclusive (the window ends at the next midnight)
+  std::string from;               // YYYY-MM-DD, Asia/Shanghai, inclusive
+  std::string to;                 // YYYY-MM-DD, inclusive (the window ends at the next midnight)
   std::string by = "department";  // department | street | category
   bool json = false;
 };
@@ -21,8 +21,8 @@ struct ReportOptions {
 // The KPIs of the orders in `store` over [from, to).
 core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to);
 // Prints them: a table for people, or one JSON document.
-void print_report(std::ostream& out, const core::Kpi& kpi, core::KpiGroup by, bool json, core::Millis from,
-                  core::Millis to);
+void print_report(std::ostream& out, const core::Kpi& kpi, core::KpiGroup by, bool json,
+                  core::Millis from, core::Millis to);
 
 // Returns the exit code (2 for bad arguments, 1 when the store cannot be opened).
 int report(const ReportOptions& opts);

@@ -1,26 +1,25 @@
 #include "dispatcher/app/serve.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "db/store.hpp"
 #include "dispatcher/app/rules.hpp"
+#include "dispatcher/app/simulator.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
-#include "dispatcher/app/simulator.hpp"
 #include "dispatcher/server/server.hpp"
 
 namespace huying::app {
-
 
 int serve(const ServeOptions& opts) {
   namespace fs = std::filesystem;
@@ -31,7 +30,8 @@ int serve(const ServeOptions& opts) {
     auto loaded = load_rules(opts.config_dir);
     for (const auto& e : loaded.errors) spdlog::error("config: {}", e.to_string());
     if (!loaded.ok()) {
-      spdlog::error("config: {} has {} error(s); not starting", opts.config_dir, loaded.errors.size());
+      spdlog::error("config: {} has {} error(s); not starting", opts.config_dir,
+                    loaded.errors.size());
       return 2;
     }
     deployment = loaded.deployment;
@@ -56,9 +56,7 @@ int serve(const ServeOptions& opts) {
   }
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
-  engine::Engine engine(ioc, *store,
-                        {.clock = &clock, .sla = &sla,
-                         .rules = rules});
+  engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = rules});
   try {
     engine.start();
   } catch (const std::exception& e) {
@@ -69,7 +67,7 @@ int serve(const ServeOptions& opts) {
   std::unique_ptr<server::Server> server;
   try {
     server = std::make_unique<server::Server>(ioc, server::Services{engine, *store},
-                                      server::ServerOptions{opts.address, opts.port});
+                                              server::ServerOptions{opts.address, opts.port});
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
@@ -86,7 +84,8 @@ int serve(const ServeOptions& opts) {
             engine.set_rules(loaded.rules);
             spdlog::info("config reloaded: version {}", loaded.deployment->version);
           } else {
-            spdlog::error("config reload refused: {} error(s); the running rules stay", loaded.errors.size());
+            spdlog::error("config reload refused: {} error(s); the running rules stay",
+                          loaded.errors.size());
           }
         }
         hup.async_wait(on_hup);
@@ -109,7 +108,8 @@ int serve(const ServeOptions& opts) {
       so.seed = static_cast<unsigned>(system_clock.now());
       app::simulate(engine, *store, clock, rules, so);
     });
-    spdlog::info("simulated traffic: {} orders a day, clock x{}", opts.simulate_per_day, opts.simulate_speed);
+    spdlog::info("simulated traffic: {} orders a day, clock x{}", opts.simulate_per_day,
+                 opts.simulate_speed);
   }
 
   // Handlers first: a SIGTERM right after the "listening" line must stop us
@@ -135,7 +135,6 @@ int serve(const ServeOptions& opts) {
   });
   std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
   std::fflush(stdout);
-
 
   std::vector<std::thread> pool;
   for (int i = 1; i < std::max(1, opts.threads); ++i) pool.emplace_back([&] { ioc.run(); });

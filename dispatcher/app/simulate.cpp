@@ -1,9 +1,9 @@
 // `huying simulate`: the engine and the store on a simulated clock, driven by
 // the traffic simulator (simulator.hpp); prints its report.
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <sstream>
 #include <thread>
@@ -21,7 +21,8 @@ namespace huying::app {
 int simulate(const SimulateOptions& opts) {
   int y = 0;
   unsigned m = 0, d = 0;
-  if (std::sscanf(opts.from.c_str(), "%d-%u-%u", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) {
+  if (std::sscanf(opts.from.c_str(), "%d-%u-%u", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 ||
+      d > 31) {
     spdlog::error("simulate: --from must be YYYY-MM-DD, not '{}'", opts.from);
     return 2;
   }
@@ -33,8 +34,10 @@ int simulate(const SimulateOptions& opts) {
   if (!store) return 1;
   const core::Millis from = core::shanghai_time({y, m, d}, 8, 0);
   std::unique_ptr<core::Clock> clock;
-  if (opts.speed > 0) clock = std::make_unique<core::SimClock>(from, opts.speed);
-  else clock = std::make_unique<core::FakeClock>(from);
+  if (opts.speed > 0)
+    clock = std::make_unique<core::SimClock>(from, opts.speed);
+  else
+    clock = std::make_unique<core::FakeClock>(from);
   core::NaturalSlaPolicy fallback;
 
   boost::asio::io_context ioc;
@@ -52,12 +55,13 @@ int simulate(const SimulateOptions& opts) {
   engine.stop();
   work.reset();
   io.join();
-  std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days, opts.from.c_str(),
-              opts.per_day, loaded.deployment->name.c_str(), opts.db_path.c_str(), report.to_string().c_str());
+  std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days,
+              opts.from.c_str(), opts.per_day, loaded.deployment->name.c_str(),
+              opts.db_path.c_str(), report.to_string().c_str());
   // The KPIs as the reports compute them, from the event log of the window.
   std::ostringstream kpis;
-  print_report(kpis, compute_kpis(*store, from, from + opts.days * core::kDay), core::KpiGroup::department, false,
-               from, from + opts.days * core::kDay);
+  print_report(kpis, compute_kpis(*store, from, from + opts.days * core::kDay),
+               core::KpiGroup::department, false, from, from + opts.days * core::kDay);
   const std::string text = kpis.str();
   std::printf("KPIs from the event log:\n%s", text.substr(0, text.find("\nby ")).c_str());
   std::printf("\n");

@@ -32,12 +32,12 @@ namespace huying::app {
 using engine::Engine;
 
 struct SimOptions {
-  core::Millis from = 0;   // simulated start (UTC ms)
+  core::Millis from = 0;  // simulated start (UTC ms)
   int days = 30;
-  int per_day = 200;       // orders logged per day
-  double speed = 0;        // 0 = as fast as possible
+  int per_day = 200;  // orders logged per day
+  double speed = 0;   // 0 = as fast as possible
   unsigned seed = 12345;
-  bool progress = true;    // a line per simulated day on stderr
+  bool progress = true;  // a line per simulated day on stderr
   // Checked between actions; set it to end the simulation early.
   const std::atomic<bool>* stop = nullptr;
 };

@@ -1,18 +1,17 @@
 #include "dispatcher/config/config_load.hpp"
 
-#include "dispatcher/core/escalation.hpp"
-
 #include <yaml-cpp/yaml.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
+
+#include "dispatcher/core/escalation.hpp"
 
 namespace huying::core {
 
@@ -41,13 +40,15 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 bool is_code(const std::string& s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() == 12 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Reads one YAML file, collecting errors with positions.
 class Reader {
  public:
-  Reader(std::string file, std::vector<ConfigError>& errors) : file_(std::move(file)), errors_(errors) {}
+  Reader(std::string file, std::vector<ConfigError>& errors)
+      : file_(std::move(file)), errors_(errors) {}
 
   // Parses the file; returns a null node (and records why) on failure.
   YAML::Node load(bool required) {
@@ -65,7 +66,9 @@ class Reader {
     return YAML::Node();
   }
 
-  SourcePos pos(const YAML::Node& n) const { return {file_, n.Mark().is_null() ? 0 : n.Mark().line + 1}; }
+  SourcePos pos(const YAML::Node& n) const {
+    return {file_, n.Mark().is_null() ? 0 : n.Mark().line + 1};
+  }
 
   void error(const YAML::Node& at, std::string reason) {
     errors_.push_back({file_, pos(at).line, std::move(reason)});
@@ -119,8 +122,10 @@ class Reader {
       return out;
     }
     for (const auto& e : v) {
-      if (e.IsScalar()) out.push_back(e.Scalar());
-      else error(e, std::string(key) + " must list plain values");
+      if (e.IsScalar())
+        out.push_back(e.Scalar());
+      else
+        error(e, std::string(key) + " must list plain values");
     }
     return out;
   }
@@ -160,8 +165,8 @@ class Reader {
 };
 
 void read_categories(Reader& r, const YAML::Node& list, const std::string& prefix,
-                     const std::string& inherited_type, const std::vector<std::string>& inherited_assist,
-                     Deployment& d) {
+                     const std::string& inherited_type,
+                     const std::vector<std::string>& inherited_assist, Deployment& d) {
   for (const auto& item : list) {
     r.keys(item, {"name", "type", "assist", "children"});
     std::string name = r.str(item, "name", true);
@@ -195,7 +200,8 @@ void read_polygons(const std::string& file, Deployment& d, std::vector<ConfigErr
   std::size_t used = p.write_some(text.data(), text.size(), ec);
   if (!ec) p.finish(ec);
   auto line_at = [&](std::size_t off) {
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + std::min(off, text.size()), '\n'));
+    return 1 + static_cast<int>(
+                   std::count(text.begin(), text.begin() + std::min(off, text.size()), '\n'));
   };
   if (ec) {
     errors.push_back({file, line_at(used), "JSON syntax error: " + ec.message()});
@@ -233,7 +239,8 @@ void read_polygons(const std::string& file, Deployment& d, std::vector<ConfigErr
         pts.emplace_back(xy.at(0).to_number<double>(), xy.at(1).to_number<double>());
       }
       if (pts.size() < 4) {
-        errors.push_back({file, 0, where + " (" + code + "): a polygon needs at least 3 distinct points"});
+        errors.push_back(
+            {file, 0, where + " (" + code + "): a polygon needs at least 3 distinct points"});
         continue;
       }
       it->second->polygon = std::move(pts);
@@ -273,8 +280,10 @@ std::optional<WorkingHours> read_hours(Reader& r, const YAML::Node& n, const Wor
     }
   };
   DayIntervals weekdays = h.week[0];
-  if (extra_key) r.keys(n, {extra_key, "weekdays", "saturday", "sunday", "makeup"});
-  else r.keys(n, {"weekdays", "saturday", "sunday", "makeup"});
+  if (extra_key)
+    r.keys(n, {extra_key, "weekdays", "saturday", "sunday", "makeup"});
+  else
+    r.keys(n, {"weekdays", "saturday", "sunday", "makeup"});
   read("weekdays", weekdays);
   for (int d = 0; d < 5; ++d) h.week[d] = weekdays;
   read("saturday", h.week[5]);
@@ -291,24 +300,31 @@ std::vector<E> enum_list(Reader& r, const YAML::Node& item, const char* key) {
   YAML::Node v = item[key];
   if (!v.IsDefined() || v.IsNull()) return out;
   std::vector<std::string> names;
-  if (v.IsScalar()) names.push_back(v.Scalar());
-  else names = r.strings(item, key);
+  if (v.IsScalar())
+    names.push_back(v.Scalar());
+  else
+    names = r.strings(item, key);
   for (const auto& n : names) {
-    if (auto e = parse<E>(n)) out.push_back(*e);
-    else r.error(v, std::string(key) + ": unknown value '" + n + "' (one of " + choices<E>() + ")");
+    if (auto e = parse<E>(n))
+      out.push_back(*e);
+    else
+      r.error(v, std::string(key) + ": unknown value '" + n + "' (one of " + choices<E>() + ")");
   }
   return out;
 }
 
-void read_sla(const std::string& file, const std::string& dir, Deployment& d, std::vector<ConfigError>& errors) {
+void read_sla(const std::string& file, const std::string& dir, Deployment& d,
+              std::vector<ConfigError>& errors) {
   if (!fs::exists(file)) return;  // natural-time stand-in
   Reader r(file, errors);
   YAML::Node doc = r.load(false);
   if (!doc.IsDefined() || doc.IsNull()) return;
   SlaConfig cfg;
   r.keys(doc, {"holidays", "working_hours", "department_hours", "report", "policies"});
-  if (auto h = read_hours(r, doc["working_hours"].IsDefined() ? doc["working_hours"] : YAML::Node(YAML::NodeType::Map),
-                          WorkingHours::standard()))
+  if (auto h = read_hours(
+          r,
+          doc["working_hours"].IsDefined() ? doc["working_hours"] : YAML::Node(YAML::NodeType::Map),
+          WorkingHours::standard()))
     cfg.hours = *h;
   for (const auto& item : r.list(doc, "department_hours")) {
     std::string dept = r.str(item, "dept", true);
@@ -318,8 +334,10 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
       r.error(item, "department_hours names unknown department " + dept);
   }
   if (std::string rep = r.str(doc, "report", false); !rep.empty()) {
-    if (auto v = parse_duration(rep)) cfg.report = *v;
-    else r.error(doc["report"], "report: '" + rep + "' is not a duration like 30m");
+    if (auto v = parse_duration(rep))
+      cfg.report = *v;
+    else
+      r.error(doc["report"], "report: '" + rep + "' is not a duration like 30m");
   }
   // Holidays: a folder of YEAR.json files, relative to the config folder.
   std::string hol = r.str(doc, "holidays", true);
@@ -342,14 +360,15 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
           errors.push_back({f.string(), 0, e.what()});
         }
       }
-      if (files.empty()) r.error(doc["holidays"], "holidays: no YEAR.json files in " + folder.string());
+      if (files.empty())
+        r.error(doc["holidays"], "holidays: no YEAR.json files in " + folder.string());
     }
   }
   if (doc["policies"].IsDefined()) {
     for (const auto& item : r.list(doc, "policies")) {
       SlaRule rule;
-      r.keys(item, {"kind", "urgency", "mode", "category", "dept", "time", "claim", "handle", "visit",
-                    "warning"});
+      r.keys(item, {"kind", "urgency", "mode", "category", "dept", "time", "claim", "handle",
+                    "visit", "warning"});
       rule.line = r.pos(item).line;
       rule.kinds = enum_list<Kind>(r, item, "kind");
       rule.urgencies = enum_list<Urgency>(r, item, "urgency");
@@ -357,25 +376,35 @@ void read_sla(const std::string& file, const std::string& dir, Deployment& d, st
       rule.category = r.str(item, "category", false);
       rule.dept = r.str(item, "dept", false);
       std::string time = r.str(item, "time", false);
-      if (time == "natural") rule.natural = true;
-      else if (time == "working") rule.natural = false;
-      else if (!time.empty()) r.error(item["time"], "time must be working or natural, not '" + time + "'");
+      if (time == "natural")
+        rule.natural = true;
+      else if (time == "working")
+        rule.natural = false;
+      else if (!time.empty())
+        r.error(item["time"], "time must be working or natural, not '" + time + "'");
       const bool natural = time == "natural";
       for (auto [key, into] : {std::pair<const char*, std::optional<Millis>*>{"claim", &rule.claim},
                                {"handle", &rule.handle},
                                {"visit", &rule.visit}}) {
         std::string v = r.str(item, key, false);
         if (v.empty()) continue;
-        if (auto ms = parse_duration(v)) *into = *ms;
-        else r.error(item[key], std::string(key) + ": '" + v + "' is not a duration like 2h, 30m or 15wd");
-        if (natural && v.size() > 2 && v.compare(v.size() - 2, 2, "wd") == 0 && std::string(key) != "visit")
-          r.error(item[key], std::string(key) + ": a natural-time policy cannot count working days (wd)");
+        if (auto ms = parse_duration(v))
+          *into = *ms;
+        else
+          r.error(item[key],
+                  std::string(key) + ": '" + v + "' is not a duration like 2h, 30m or 15wd");
+        if (natural && v.size() > 2 && v.compare(v.size() - 2, 2, "wd") == 0 &&
+            std::string(key) != "visit")
+          r.error(item[key],
+                  std::string(key) + ": a natural-time policy cannot count working days (wd)");
       }
-      if (!rule.dept.empty() && std::none_of(d.departments.begin(), d.departments.end(),
-                                             [&](const Department& x) { return x.id == rule.dept; }))
+      if (!rule.dept.empty() &&
+          std::none_of(d.departments.begin(), d.departments.end(),
+                       [&](const Department& x) { return x.id == rule.dept; }))
         r.error(item["dept"], "policy names unknown department " + rule.dept);
-      if (!rule.category.empty() && std::none_of(d.categories.begin(), d.categories.end(),
-                                                 [&](const Category& c) { return c.path == rule.category; }))
+      if (!rule.category.empty() &&
+          std::none_of(d.categories.begin(), d.categories.end(),
+                       [&](const Category& c) { return c.path == rule.category; }))
         r.error(item["category"], "policy names unknown category " + rule.category);
       std::string w = r.str(item, "warning", false);
       if (!w.empty()) {
@@ -425,11 +454,13 @@ LoadResult load_deployment(const std::string& dir) {
     Reader r(path("deployment.yaml"), res.errors);
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
-      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality", "platforms",
-                   "callback", "modes"});
+      r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality",
+                   "platforms", "callback", "modes"});
       if (YAML::Node md = doc["modes"]; md.IsDefined() && !md.IsNull()) {
         if (!md.IsMap()) {
-          r.error(md, "modes must be a mapping with by_kind, by_category and tracked_note_working_days");
+          r.error(
+              md,
+              "modes must be a mapping with by_kind, by_category and tracked_note_working_days");
         } else {
           r.keys(md, {"by_kind", "by_category", "tracked_note_working_days"});
           auto mode_of = [&](const YAML::Node& at, const std::string& v) -> std::optional<Mode> {
@@ -438,12 +469,16 @@ LoadResult load_deployment(const std::string& dir) {
             return m;
           };
           if (YAML::Node bk = md["by_kind"]; bk.IsDefined()) {
-            if (!bk.IsMap()) r.error(bk, "modes.by_kind must map a kind to a mode, e.g. {consult: immediate}");
+            if (!bk.IsMap())
+              r.error(bk, "modes.by_kind must map a kind to a mode, e.g. {consult: immediate}");
             else
               for (const auto& kv : bk) {
                 auto k = parse<Kind>(kv.first.Scalar());
-                if (!k) r.error(kv.first, "unknown kind '" + kv.first.Scalar() + "' (one of " + choices<Kind>() + ")");
-                auto m = kv.second.IsScalar() ? mode_of(kv.second, kv.second.Scalar()) : std::nullopt;
+                if (!k)
+                  r.error(kv.first, "unknown kind '" + kv.first.Scalar() + "' (one of " +
+                                        choices<Kind>() + ")");
+                auto m =
+                    kv.second.IsScalar() ? mode_of(kv.second, kv.second.Scalar()) : std::nullopt;
                 if (k && m) d->kind_modes[*k] = *m;
               }
           }
@@ -461,8 +496,8 @@ LoadResult load_deployment(const std::string& dir) {
       d->locality = r.strings(doc, "locality");
       for (const auto& item : r.list(doc, "platforms")) {
         r.keys(item, {"code", "name", "base_url"});
-        d->platforms.push_back({r.str(item, "code", true), r.str(item, "name", true), r.str(item, "base_url", false),
-                                r.pos(item)});
+        d->platforms.push_back({r.str(item, "code", true), r.str(item, "name", true),
+                                r.str(item, "base_url", false), r.pos(item)});
       }
       if (YAML::Node cb = doc["callback"]; cb.IsDefined() && !cb.IsNull()) {
         if (!cb.IsMap()) {
@@ -483,8 +518,10 @@ LoadResult load_deployment(const std::string& dir) {
       if (!fb.empty()) d->fallback_type = fb;
       d->arbitration_dept = r.str(doc, "arbitration", true);
       std::string ad = r.str(doc, "auto_dispatch", false);
-      if (ad == "true" || ad == "yes") d->auto_dispatch = true;
-      else if (!ad.empty() && ad != "false" && ad != "no") r.error(doc["auto_dispatch"], "auto_dispatch must be true or false");
+      if (ad == "true" || ad == "yes")
+        d->auto_dispatch = true;
+      else if (!ad.empty() && ad != "false" && ad != "no")
+        r.error(doc["auto_dispatch"], "auto_dispatch must be true or false");
     } else if (doc) {
       r.error(doc, "expected a mapping with name, version, arbitration");
     }
@@ -499,11 +536,17 @@ LoadResult load_deployment(const std::string& dir) {
       a.code = r.str(item, "code", true);
       a.name = r.str(item, "name", true);
       std::string level = r.str(item, "level", true);
-      if (level == "district") a.level = AreaLevel::district;
-      else if (level == "city") a.level = AreaLevel::city;
-      else if (level == "street") a.level = AreaLevel::street;
-      else if (level == "community") a.level = AreaLevel::community;
-      else if (!level.empty()) r.error(item["level"], "level must be city, district, street or community, not '" + level + "'");
+      if (level == "district")
+        a.level = AreaLevel::district;
+      else if (level == "city")
+        a.level = AreaLevel::city;
+      else if (level == "street")
+        a.level = AreaLevel::street;
+      else if (level == "community")
+        a.level = AreaLevel::community;
+      else if (!level.empty())
+        r.error(item["level"],
+                "level must be city, district, street or community, not '" + level + "'");
       a.parent = r.str(item, "parent", false);
       a.aliases = r.strings(item, "aliases");
       a.pos = r.pos(item);
@@ -550,9 +593,12 @@ LoadResult load_deployment(const std::string& dir) {
         seg.from = r.integer(s, "from", true);
         seg.to = r.integer(s, "to", true);
         std::string parity = r.str(s, "parity", false);
-        if (parity == "odd") seg.parity = Parity::odd;
-        else if (parity == "even") seg.parity = Parity::even;
-        else if (!parity.empty() && parity != "any") r.error(s, "parity must be odd, even or any");
+        if (parity == "odd")
+          seg.parity = Parity::odd;
+        else if (parity == "even")
+          seg.parity = Parity::even;
+        else if (!parity.empty() && parity != "any")
+          r.error(s, "parity must be odd, even or any");
         seg.community = r.str(s, "community", true);
         seg.pos = r.pos(s);
         d->roads.push_back(std::move(seg));
@@ -594,18 +640,23 @@ LoadResult load_deployment(const std::string& dir) {
     if (!fs::exists(r.file())) d->escalation = default_escalation_rules();
     r.keys(doc, {"rules"});
     for (const auto& item : r.list(doc, "rules")) {
-      r.keys(item, {"name", "trigger", "action", "factor", "working_days", "times", "count", "days"});
+      r.keys(item,
+             {"name", "trigger", "action", "factor", "working_days", "times", "count", "days"});
       EscalationRule e;
       e.name = r.str(item, "name", true);
       e.pos = r.pos(item);
       std::string trig = r.str(item, "trigger", true);
-      if (auto t = parse<Trigger>(trig)) e.trigger = *t;
+      if (auto t = parse<Trigger>(trig))
+        e.trigger = *t;
       else if (!trig.empty())
-        r.error(item, "rule " + e.name + ": unknown trigger '" + trig + "' (one of " + choices<Trigger>() + ")");
+        r.error(item, "rule " + e.name + ": unknown trigger '" + trig + "' (one of " +
+                          choices<Trigger>() + ")");
       std::string act = r.str(item, "action", true);
-      if (auto a = parse<Action>(act)) e.action = *a;
+      if (auto a = parse<Action>(act))
+        e.action = *a;
       else if (!act.empty())
-        r.error(item, "rule " + e.name + ": unknown action '" + act + "' (one of " + choices<Action>() + ")");
+        r.error(item, "rule " + e.name + ": unknown action '" + act + "' (one of " +
+                          choices<Action>() + ")");
       std::string factor = r.str(item, "factor", false);
       if (!factor.empty()) {
         try {
@@ -631,8 +682,10 @@ LoadResult load_deployment(const std::string& dir) {
       u.id = r.str(item, "id", true);
       u.name = r.str(item, "name", false);
       std::string role = r.str(item, "role", true);
-      if (auto ro = parse<Role>(role)) u.role = *ro;
-      else if (!role.empty()) r.error(item["role"], "unknown role '" + role + "' (one of " + choices<Role>() + ")");
+      if (auto ro = parse<Role>(role))
+        u.role = *ro;
+      else if (!role.empty())
+        r.error(item["role"], "unknown role '" + role + "' (one of " + choices<Role>() + ")");
       u.dept = r.str(item, "dept", false);
       u.area = r.str(item, "area", false);
       u.password = r.str(item, "password", false);
@@ -649,7 +702,9 @@ LoadResult load_deployment(const std::string& dir) {
 
 std::vector<ConfigError> validate(const Deployment& d) {
   std::vector<ConfigError> errs;
-  auto err = [&](const SourcePos& p, std::string reason) { errs.push_back({p.file, p.line, std::move(reason)}); };
+  auto err = [&](const SourcePos& p, std::string reason) {
+    errs.push_back({p.file, p.line, std::move(reason)});
+  };
 
   // Areas: codes, uniqueness, parents, levels, cycles.
   std::unordered_map<std::string, const Area*> areas;
@@ -660,13 +715,16 @@ std::vector<ConfigError> validate(const Deployment& d) {
       continue;
     }
     auto [it, fresh] = areas.emplace(a.code, &a);
-    if (!fresh) err(a.pos, "area code " + a.code + " is used twice (first at line " + std::to_string(it->second->pos.line) + ")");
+    if (!fresh)
+      err(a.pos, "area code " + a.code + " is used twice (first at line " +
+                     std::to_string(it->second->pos.line) + ")");
     if (a.parent.empty()) ++roots;
   }
   // One root: the district, or a city above its districts.
   if (roots != 1 && !d.areas.empty())
-    err(d.areas.front().pos, "exactly one area must have no parent: the district (or the city); found " +
-                                 std::to_string(roots));
+    err(d.areas.front().pos,
+        "exactly one area must have no parent: the district (or the city); found " +
+            std::to_string(roots));
   for (const auto& a : d.areas) {
     if (a.parent.empty()) {
       if (a.level != AreaLevel::district && a.level != AreaLevel::city)
@@ -707,8 +765,8 @@ std::vector<ConfigError> validate(const Deployment& d) {
                                                      : AreaLevel::city;
     static const char* names[] = {"district", "street", "community", "city"};
     if (p->second->level != want)
-      err(a.pos, "area " + a.code + ": a " + names[static_cast<int>(a.level)] + "'s parent must be a " +
-                     names[static_cast<int>(want)]);
+      err(a.pos, "area " + a.code + ": a " + names[static_cast<int>(a.level)] +
+                     "'s parent must be a " + names[static_cast<int>(want)]);
   }
 
   // Departments.
@@ -717,13 +775,18 @@ std::vector<ConfigError> validate(const Deployment& d) {
   std::set<std::string> type_area;
   for (const auto& dep : d.departments) {
     auto [it, fresh] = depts.emplace(dep.id, &dep);
-    if (!fresh) err(dep.pos, "department id " + dep.id + " is used twice (first at line " + std::to_string(it->second->pos.line) + ")");
+    if (!fresh)
+      err(dep.pos, "department id " + dep.id + " is used twice (first at line " +
+                       std::to_string(it->second->pos.line) + ")");
     auto a = areas.find(dep.area);
-    if (a == areas.end()) err(dep.pos, "department " + dep.id + " serves unknown area " + dep.area);
+    if (a == areas.end())
+      err(dep.pos, "department " + dep.id + " serves unknown area " + dep.area);
     else if (a->second->level == AreaLevel::community)
-      err(dep.pos, "department " + dep.id + " must serve the district or a street, not a community");
+      err(dep.pos,
+          "department " + dep.id + " must serve the district or a street, not a community");
     if (!type_area.insert(dep.type + "\n" + dep.area).second)
-      err(dep.pos, "department " + dep.id + ": another department of type " + dep.type + " already serves " + dep.area);
+      err(dep.pos, "department " + dep.id + ": another department of type " + dep.type +
+                       " already serves " + dep.area);
     types.insert(dep.type);
   }
   if (!d.arbitration_dept.empty() && !depts.count(d.arbitration_dept))
@@ -734,11 +797,13 @@ std::vector<ConfigError> validate(const Deployment& d) {
   std::set<std::string> cat_paths;
   for (const auto& c : d.categories) {
     if (!cat_paths.insert(c.path).second) err(c.pos, "category " + c.path + " is defined twice");
-    if (c.leaf && c.type.empty()) err(c.pos, "category " + c.path + " has no responsible department type (type:)");
+    if (c.leaf && c.type.empty())
+      err(c.pos, "category " + c.path + " has no responsible department type (type:)");
     else if (!c.type.empty() && !types.count(c.type))
       err(c.pos, "category " + c.path + ": no department has type " + c.type);
     for (const auto& t : c.assist_types)
-      if (!types.count(t)) err(c.pos, "category " + c.path + ": no department has assisting type " + t);
+      if (!types.count(t))
+        err(c.pos, "category " + c.path + ": no department has assisting type " + t);
   }
   if (!types.count(d.fallback_type))
     errs.push_back({(std::filesystem::path(d.dir) / "deployment.yaml").string(), 0,
@@ -750,12 +815,15 @@ std::vector<ConfigError> validate(const Deployment& d) {
     return it != areas.end() && it->second->level == AreaLevel::community;
   };
   for (const auto& s : d.roads) {
-    if (!community(s.community)) err(s.pos, "road " + s.road + ": " + s.community + " is not a known community");
+    if (!community(s.community))
+      err(s.pos, "road " + s.road + ": " + s.community + " is not a known community");
     if (s.from > s.to || s.from < 0)
-      err(s.pos, "road " + s.road + ": house numbers from " + std::to_string(s.from) + " to " + std::to_string(s.to) + " is an empty range");
+      err(s.pos, "road " + s.road + ": house numbers from " + std::to_string(s.from) + " to " +
+                     std::to_string(s.to) + " is an empty range");
   }
   for (const auto& p : d.places)
-    if (!community(p.community)) err(p.pos, "place " + p.name + ": " + p.community + " is not a known community");
+    if (!community(p.community))
+      err(p.pos, "place " + p.name + ": " + p.community + " is not a known community");
 
   // Routing.
   for (const auto& c : d.emergency) {
@@ -765,30 +833,36 @@ std::vector<ConfigError> validate(const Deployment& d) {
   }
   std::map<std::string, const RoutingOverride*> seen_rules;
   for (const auto& o : d.overrides) {
-    if (!depts.count(o.lead)) err(o.pos, "rule " + o.name + ": lead names unknown department " + o.lead);
+    if (!depts.count(o.lead))
+      err(o.pos, "rule " + o.name + ": lead names unknown department " + o.lead);
     for (const auto& a : o.assist)
       if (!depts.count(a)) err(o.pos, "rule " + o.name + ": assist names unknown department " + a);
     if (!areas.count(o.area)) err(o.pos, "rule " + o.name + ": unknown area " + o.area);
     bool cat_known = cat_paths.count(o.category) > 0;
-    if (!cat_known) err(o.pos, "rule " + o.name + ": unknown category " + o.category + " (it can never fire)");
+    if (!cat_known)
+      err(o.pos, "rule " + o.name + ": unknown category " + o.category + " (it can never fire)");
     auto [it, fresh] = seen_rules.emplace(o.category + "\n" + o.area, &o);
     if (!fresh)
       err(o.pos, "rule " + o.name + " can never fire: rule " + it->second->name + " (line " +
-                     std::to_string(it->second->pos.line) + ") already covers " + o.category + " in " + o.area);
+                     std::to_string(it->second->pos.line) + ") already covers " + o.category +
+                     " in " + o.area);
   }
 
   // Nothing may be named by an empty string: it would match every text.
   for (const auto& c : d.emergency)
     for (const auto& k : c.keywords)
       if (k.find_first_not_of(" \t") == std::string::npos)
-        err(c.pos, "emergency line " + c.line + " has an empty keyword (it would match every call)");
+        err(c.pos,
+            "emergency line " + c.line + " has an empty keyword (it would match every call)");
   for (const auto& a : d.areas)
     for (const auto& al : a.aliases)
-      if (al.empty()) err(a.pos, "area " + a.code + " has an empty alias (it would match every address)");
+      if (al.empty())
+        err(a.pos, "area " + a.code + " has an empty alias (it would match every address)");
   for (const auto& a : d.areas)
     if (a.name.empty()) err(a.pos, "area " + a.code + " has no name");
   for (const auto& p : d.places)
-    if (p.name.empty()) err(p.pos, "a gazetteer place has an empty name (it would match every address)");
+    if (p.name.empty())
+      err(p.pos, "a gazetteer place has an empty name (it would match every address)");
   for (const auto& s : d.roads)
     if (s.road.empty()) err(s.pos, "a road has an empty name (it would match every address)");
 
@@ -797,37 +871,58 @@ std::vector<ConfigError> validate(const Deployment& d) {
   std::set<std::string> rule_names;
   std::set<int> single_triggers;  // returned / unsatisfied / hot_spot: one rule each
   for (const auto& e : d.escalation) {
-    if (!rule_names.insert(e.name).second) err(e.pos, "escalation rule " + e.name + " is defined twice");
-    if ((e.trigger == Trigger::returned || e.trigger == Trigger::unsatisfied || e.trigger == Trigger::hot_spot) &&
+    if (!rule_names.insert(e.name).second)
+      err(e.pos, "escalation rule " + e.name + " is defined twice");
+    if ((e.trigger == Trigger::returned || e.trigger == Trigger::unsatisfied ||
+         e.trigger == Trigger::hot_spot) &&
         !single_triggers.insert(static_cast<int>(e.trigger)).second)
       err(e.pos, "escalation rule " + e.name + ": only one rule may react to this trigger");
     std::set<Action> ok;
     switch (e.trigger) {
-      case Trigger::not_claimed: ok = {Action::notify_lead, Action::supervise, Action::urge}; break;
-      case Trigger::overdue: ok = {Action::notify_lead, Action::supervise, Action::urge, Action::report_list}; break;
-      case Trigger::returned: ok = {Action::notify_lead, Action::supervise, Action::mark_difficult}; break;
-      case Trigger::hot_spot: ok = {Action::hot_spot}; break;
-      case Trigger::unsatisfied: ok = {Action::notify_lead, Action::supervise, Action::reopen}; break;
-      case Trigger::callback_overdue: ok = {Action::notify_supervisor, Action::supervise}; break;
-      case Trigger::note_overdue: ok = {Action::notify_lead, Action::urge, Action::supervise}; break;
+      case Trigger::not_claimed:
+        ok = {Action::notify_lead, Action::supervise, Action::urge};
+        break;
+      case Trigger::overdue:
+        ok = {Action::notify_lead, Action::supervise, Action::urge, Action::report_list};
+        break;
+      case Trigger::returned:
+        ok = {Action::notify_lead, Action::supervise, Action::mark_difficult};
+        break;
+      case Trigger::hot_spot:
+        ok = {Action::hot_spot};
+        break;
+      case Trigger::unsatisfied:
+        ok = {Action::notify_lead, Action::supervise, Action::reopen};
+        break;
+      case Trigger::callback_overdue:
+        ok = {Action::notify_supervisor, Action::supervise};
+        break;
+      case Trigger::note_overdue:
+        ok = {Action::notify_lead, Action::urge, Action::supervise};
+        break;
     }
-    if (!ok.count(e.action)) err(e.pos, "escalation rule " + e.name + ": this action does not go with its trigger");
+    if (!ok.count(e.action))
+      err(e.pos, "escalation rule " + e.name + ": this action does not go with its trigger");
     if (e.trigger == Trigger::not_claimed && !(e.factor > 0))
       err(e.pos, "escalation rule " + e.name + " can never fire: factor must be above 0");
     if ((e.trigger == Trigger::overdue || e.trigger == Trigger::callback_overdue ||
-         e.trigger == Trigger::note_overdue) && e.working_days < 0)
+         e.trigger == Trigger::note_overdue) &&
+        e.working_days < 0)
       err(e.pos, "escalation rule " + e.name + ": working_days must not be negative");
     if (e.trigger == Trigger::returned && e.times < 1)
       err(e.pos, "escalation rule " + e.name + " can never fire: times must be at least 1");
     if (e.trigger == Trigger::hot_spot && (e.count < 2 || e.days < 1))
-      err(e.pos, "escalation rule " + e.name + " can never fire: count must be at least 2 and days at least 1");
+      err(e.pos, "escalation rule " + e.name +
+                     " can never fire: count must be at least 2 and days at least 1");
   }
 
   // Platforms of 跨域转办.
   std::set<std::string> platform_codes;
   for (const auto& p : d.platforms) {
-    if (!platform_codes.insert(p.code).second) err(p.pos, "platform code " + p.code + " is used twice");
-    if (!p.base_url.empty() && p.base_url.rfind("http://", 0) != 0 && p.base_url.rfind("https://", 0) != 0)
+    if (!platform_codes.insert(p.code).second)
+      err(p.pos, "platform code " + p.code + " is used twice");
+    if (!p.base_url.empty() && p.base_url.rfind("http://", 0) != 0 &&
+        p.base_url.rfind("https://", 0) != 0)
       err(p.pos, "platform " + p.code + ": base_url must start with http:// or https://");
   }
 
@@ -836,9 +931,12 @@ std::vector<ConfigError> validate(const Deployment& d) {
   for (const auto& u : d.users) {
     if (!user_ids.insert(u.id).second) err(u.pos, "user id " + u.id + " is used twice");
     bool needs_dept = u.role == Role::clerk || u.role == Role::coordinator;
-    if (needs_dept && u.dept.empty()) err(u.pos, "user " + u.id + ": a " + std::string(name(u.role)) + " needs a dept");
-    if (!u.dept.empty() && !depts.count(u.dept)) err(u.pos, "user " + u.id + " names unknown department " + u.dept);
-    if (!u.area.empty() && !areas.count(u.area)) err(u.pos, "user " + u.id + " names unknown area " + u.area);
+    if (needs_dept && u.dept.empty())
+      err(u.pos, "user " + u.id + ": a " + std::string(name(u.role)) + " needs a dept");
+    if (!u.dept.empty() && !depts.count(u.dept))
+      err(u.pos, "user " + u.id + " names unknown department " + u.dept);
+    if (!u.area.empty() && !areas.count(u.area))
+      err(u.pos, "user " + u.id + " names unknown area " + u.area);
   }
   return errs;
 }
@@ -853,8 +951,10 @@ std::vector<std::string> coverage_warnings(const Deployment& d, Millis now) {
   int last = d.sla->holidays.back().year;
   CivilDate soon = shanghai_date(now + 90 * kDay);
   if (soon.year > last)
-    out.push_back("holiday data ends " + std::to_string(last) + "-12-31: deadlines after it are estimates from the "
-                  "weekly hours; add " + std::to_string(last + 1) +
+    out.push_back("holiday data ends " + std::to_string(last) +
+                  "-12-31: deadlines after it are estimates from the "
+                  "weekly hours; add " +
+                  std::to_string(last + 1) +
                   ".json (holiday-cn format) when the State Council notice is out");
   return out;
 }
@@ -869,11 +969,14 @@ std::string summarize(const Deployment& d) {
   for (const auto& c : d.categories) leaves += c.leaf ? 1 : 0;
   std::ostringstream o;
   o << d.name << " (config version " << d.version << ")\n"
-    << "  areas:       " << districts << (districts == 1 ? " district, " : " districts, ") << streets << " streets/towns, " << communities << " communities/villages\n"
+    << "  areas:       " << districts << (districts == 1 ? " district, " : " districts, ")
+    << streets << " streets/towns, " << communities << " communities/villages\n"
     << "  departments: " << d.departments.size() << "\n"
     << "  categories:  " << d.categories.size() << " (" << leaves << " leaf)\n"
-    << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size() << " estates/landmarks\n"
-    << "  routing:     " << d.overrides.size() << " overrides, " << d.emergency.size() << " emergency lines\n"
+    << "  gazetteer:   " << d.roads.size() << " road segments, " << d.places.size()
+    << " estates/landmarks\n"
+    << "  routing:     " << d.overrides.size() << " overrides, " << d.emergency.size()
+    << " emergency lines\n"
     << "  escalation:  " << d.escalation.size() << " rules\n"
     << "  sla:         "
     << (d.sla ? std::to_string(d.sla->rules.size()) + " policy rules, working time, holiday data " +

@@ -35,33 +35,48 @@ Mask allowed_roles(CommandType t) {
   switch (t) {
     // system: orders that arrive without an operator (sensors, Open311 apps).
     // clerk, coordinator: 主动办 (未诉先办), an order the department opens itself.
-    case CommandType::create: return bits(R::operator_, R::system, R::clerk, R::coordinator);
+    case CommandType::create:
+      return bits(R::operator_, R::system, R::clerk, R::coordinator);
     case CommandType::answer:
     case CommandType::transfer_emergency:
     case CommandType::visit:
     case CommandType::reopen:
     case CommandType::merge:
-    case CommandType::cancel: return bits(R::operator_);
-    case CommandType::dispatch: return bits(R::dispatcher, R::system);
+    case CommandType::cancel:
+      return bits(R::operator_);
+    case CommandType::dispatch:
+      return bits(R::dispatcher, R::system);
     case CommandType::arbitrate:
-    case CommandType::decide_extension: return bits(R::dispatcher);
+    case CommandType::decide_extension:
+      return bits(R::dispatcher);
     case CommandType::claim:
     case CommandType::return_order:
     case CommandType::request_extension:
     case CommandType::note:
-    case CommandType::reply: return bits(R::clerk, R::coordinator);
-    case CommandType::close: return bits(R::operator_, R::system);
-    case CommandType::supervise: return bits(R::dispatcher, R::leader);
-    case CommandType::whistle: return bits(R::coordinator);
-    case CommandType::amend: return bits(R::operator_, R::dispatcher);
-    case CommandType::redispatch: return bits(R::dispatcher);
-    case CommandType::transfer_out: return bits(R::operator_, R::dispatcher);
+    case CommandType::reply:
+      return bits(R::clerk, R::coordinator);
+    case CommandType::close:
+      return bits(R::operator_, R::system);
+    case CommandType::supervise:
+      return bits(R::dispatcher, R::leader);
+    case CommandType::whistle:
+      return bits(R::coordinator);
+    case CommandType::amend:
+      return bits(R::operator_, R::dispatcher);
+    case CommandType::redispatch:
+      return bits(R::dispatcher);
+    case CommandType::transfer_out:
+      return bits(R::operator_, R::dispatcher);
     // system: the platform link (next issue's outbox) records the other side's answers.
     case CommandType::external_ack:
-    case CommandType::record_external_result: return bits(R::operator_, R::dispatcher, R::system);
-    case CommandType::callback_failed: return bits(R::operator_);
-    case CommandType::assist_opinion: return bits(R::clerk, R::coordinator);
-    case CommandType::waive_opinions: return bits(R::dispatcher);
+    case CommandType::record_external_result:
+      return bits(R::operator_, R::dispatcher, R::system);
+    case CommandType::callback_failed:
+      return bits(R::operator_);
+    case CommandType::assist_opinion:
+      return bits(R::clerk, R::coordinator);
+    case CommandType::waive_opinions:
+      return bits(R::dispatcher);
   }
   return 0;
 }
@@ -70,35 +85,51 @@ Mask allowed_roles(CommandType t) {
 Mask allowed_states(CommandType t) {
   using S = Status;
   switch (t) {
-    case CommandType::create: return 0;
+    case CommandType::create:
+      return 0;
     case CommandType::answer:
     case CommandType::transfer_emergency:
-    case CommandType::cancel: return bits(S::received);
-    case CommandType::dispatch: return bits(S::received, S::returned);
-    case CommandType::claim: return bits(S::dispatched);
-    case CommandType::return_order: return bits(S::dispatched, S::claimed);
-    case CommandType::arbitrate: return bits(S::returned);
+    case CommandType::cancel:
+      return bits(S::received);
+    case CommandType::dispatch:
+      return bits(S::received, S::returned);
+    case CommandType::claim:
+      return bits(S::dispatched);
+    case CommandType::return_order:
+      return bits(S::dispatched, S::claimed);
+    case CommandType::arbitrate:
+      return bits(S::returned);
     case CommandType::request_extension:
     case CommandType::decide_extension:
     case CommandType::note:
-    case CommandType::reply: return bits(S::claimed);
-    case CommandType::visit: return bits(S::replied);  // each caller until all have an outcome
-    case CommandType::reopen: return bits(S::visited);
+    case CommandType::reply:
+      return bits(S::claimed);
+    case CommandType::visit:
+      return bits(S::replied);  // each caller until all have an outcome
+    case CommandType::reopen:
+      return bits(S::visited);
     // replied: when nobody is there to call back (an order a department opened itself).
-    case CommandType::close: return bits(S::visited, S::replied);
+    case CommandType::close:
+      return bits(S::visited, S::replied);
     case CommandType::supervise:
     case CommandType::whistle:
       return bits(S::received, S::dispatched, S::claimed, S::returned, S::replied, S::visited);
     case CommandType::amend:
       return bits(S::received, S::dispatched, S::claimed, S::returned, S::replied, S::visited);
-    case CommandType::redispatch: return bits(S::dispatched, S::claimed);
-    case CommandType::transfer_out: return bits(S::received, S::returned);
+    case CommandType::redispatch:
+      return bits(S::dispatched, S::claimed);
+    case CommandType::transfer_out:
+      return bits(S::received, S::returned);
     case CommandType::external_ack:
-    case CommandType::record_external_result: return bits(S::transferred_out);
-    case CommandType::callback_failed: return bits(S::replied);
+    case CommandType::record_external_result:
+      return bits(S::transferred_out);
+    case CommandType::callback_failed:
+      return bits(S::replied);
     case CommandType::assist_opinion:
-    case CommandType::waive_opinions: return bits(S::dispatched, S::claimed);
-    case CommandType::merge: return bits(S::received, S::dispatched);
+    case CommandType::waive_opinions:
+      return bits(S::dispatched, S::claimed);
+    case CommandType::merge:
+      return bits(S::received, S::dispatched);
   }
   return 0;
 }
@@ -134,7 +165,8 @@ std::optional<Rejection> check_scope(const WorkOrder& o, const Actor& a, Command
     case Role::leader:
       if (!a.dept.empty() && !o.has_dept(a.dept)) return out();
       return std::nullopt;
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -144,12 +176,18 @@ Scope visible_scope(const Actor& a) {
     case Role::operator_:
     case Role::dispatcher:
     case Role::admin:
-    case Role::system: s.all = true; break;
-    case Role::leader:
-      if (a.dept.empty()) s.all = true;
-      else s.dept = a.dept;
+    case Role::system:
+      s.all = true;
       break;
-    case Role::clerk: s.dept = a.dept; break;
+    case Role::leader:
+      if (a.dept.empty())
+        s.all = true;
+      else
+        s.dept = a.dept;
+      break;
+    case Role::clerk:
+      s.dept = a.dept;
+      break;
     case Role::coordinator:
       s.dept = a.dept;
       if (a.area.size() >= 9) s.area_prefix = a.area.substr(0, 9);
@@ -169,7 +207,8 @@ WorkOrder redact(WorkOrder o, const Actor& a) {
   switch (a.role) {
     case Role::operator_:
     case Role::dispatcher:
-    case Role::system: break;
+    case Role::system:
+      break;
     case Role::clerk:
     case Role::coordinator:
       o.citizen.id_number.clear();

@@ -1,8 +1,7 @@
 #include "dispatcher/core/calendar.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <stdexcept>
 
@@ -41,7 +40,8 @@ HolidayYear parse_holiday_year(const std::string& text) {
       std::string date(d.at("date").as_string());
       int yy = 0;
       unsigned mm = 0, dd = 0;
-      if (std::sscanf(date.c_str(), "%d-%u-%u", &yy, &mm, &dd) != 3 || mm < 1 || mm > 12 || dd < 1 || dd > 31)
+      if (std::sscanf(date.c_str(), "%d-%u-%u", &yy, &mm, &dd) != 3 || mm < 1 || mm > 12 ||
+          dd < 1 || dd > 31)
         throw std::invalid_argument("bad date '" + date + "'");
       HolidayDay h{{yy, mm, dd}, d.at("isOffDay").as_bool(), std::string(d.at("name").as_string())};
       y.days.push_back(std::move(h));
@@ -60,8 +60,9 @@ Calendar::Calendar(WorkingHours hours, std::vector<HolidayYear> years) : hours_(
   for (const auto& y : years) data_years_.push_back(y.year);
   for (std::size_t i = 1; i < data_years_.size(); ++i)
     if (data_years_[i] != data_years_[i - 1] + 1)
-      throw std::invalid_argument("calendar: holiday data for " + std::to_string(data_years_[i - 1] + 1) +
-                                  " is missing (have " + std::to_string(data_years_[i - 1]) + " and " +
+      throw std::invalid_argument("calendar: holiday data for " +
+                                  std::to_string(data_years_[i - 1] + 1) + " is missing (have " +
+                                  std::to_string(data_years_[i - 1]) + " and " +
                                   std::to_string(data_years_[i]) + ")");
   day_length_ = length_of(hours_.makeup.empty() ? hours_.week[0] : hours_.makeup);
   if (day_length_ <= 0) throw std::invalid_argument("calendar: a working day has no working hours");
@@ -74,31 +75,38 @@ Calendar::Calendar(WorkingHours hours, std::vector<HolidayYear> years) : hours_(
   kind_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     int wd = weekday(first_day_ + static_cast<std::int64_t>(i));
-    kind_[i] = static_cast<std::uint8_t>(hours_.week[wd].empty() ? DayKind::weekend : DayKind::workday);
+    kind_[i] =
+        static_cast<std::uint8_t>(hours_.week[wd].empty() ? DayKind::weekend : DayKind::workday);
   }
   for (const auto& y : years)
     for (const auto& d : y.days) {
       std::int64_t i = days_from_civil(d.date) - first_day_;
       if (i < 0 || i >= static_cast<std::int64_t>(n)) continue;
-      kind_[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(d.off ? DayKind::holiday : DayKind::makeup);
+      kind_[static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(d.off ? DayKind::holiday : DayKind::makeup);
     }
   cum_.resize(n + 1);
   cum_[0] = 0;
-  for (std::size_t i = 0; i < n; ++i) cum_[i + 1] = cum_[i] + length_of(intervals(static_cast<std::int64_t>(i)));
+  for (std::size_t i = 0; i < n; ++i)
+    cum_[i + 1] = cum_[i] + length_of(intervals(static_cast<std::int64_t>(i)));
 }
 
 const DayIntervals& Calendar::intervals(std::int64_t i) const {
   static const DayIntervals none;
   switch (static_cast<DayKind>(kind_[static_cast<std::size_t>(i)])) {
-    case DayKind::holiday: return none;
-    case DayKind::makeup: return hours_.makeup;
-    default: return hours_.week[weekday(first_day_ + i)];
+    case DayKind::holiday:
+      return none;
+    case DayKind::makeup:
+      return hours_.makeup;
+    default:
+      return hours_.week[weekday(first_day_ + i)];
   }
 }
 
 Calendar::DayKind Calendar::day_kind(CivilDate d) const {
   std::int64_t i = days_from_civil(d) - first_day_;
-  if (i < 0 || i >= static_cast<std::int64_t>(kind_.size())) throw std::out_of_range("calendar: date outside the table");
+  if (i < 0 || i >= static_cast<std::int64_t>(kind_.size()))
+    throw std::out_of_range("calendar: date outside the table");
   return static_cast<DayKind>(kind_[static_cast<std::size_t>(i)]);
 }
 
@@ -109,8 +117,8 @@ std::int64_t Calendar::index_of(Millis t) const {
   std::int64_t day = local >= 0 ? local / kDay : -((-local + kDay - 1) / kDay);
   std::int64_t i = day - first_day_;
   if (i < 0 || i >= static_cast<std::int64_t>(kind_.size()))
-    throw std::out_of_range("calendar: instant outside " + std::to_string(data_years_.front()) + "–" +
-                            std::to_string(data_years_.back() + 2));
+    throw std::out_of_range("calendar: instant outside " + std::to_string(data_years_.front()) +
+                            "–" + std::to_string(data_years_.back() + 2));
   return i;
 }
 
@@ -182,7 +190,8 @@ Millis Calendar::add_working(Millis t, Millis d, bool* estimated) const {
 }
 
 Millis Calendar::add_working_days(Millis t, double days, bool* estimated) const {
-  return add_working(t, static_cast<Millis>(std::llround(days * static_cast<double>(day_length_))), estimated);
+  return add_working(t, static_cast<Millis>(std::llround(days * static_cast<double>(day_length_))),
+                     estimated);
 }
 
 }  // namespace huying::core

@@ -76,10 +76,10 @@ class Calendar {
 
   WorkingHours hours_;
   std::vector<int> data_years_;
-  std::int64_t first_day_ = 0;   // days since epoch of the table's first day
-  std::int64_t data_end_day_ = 0;  // first day past the official data
-  std::vector<std::uint8_t> kind_;   // DayKind per table day
-  std::vector<Millis> cum_;          // working ms before each table day; size days + 1
+  std::int64_t first_day_ = 0;      // days since epoch of the table's first day
+  std::int64_t data_end_day_ = 0;   // first day past the official data
+  std::vector<std::uint8_t> kind_;  // DayKind per table day
+  std::vector<Millis> cum_;         // working ms before each table day; size days + 1
   Millis day_length_ = 0;
 };
 

@@ -16,7 +16,8 @@ std::int64_t steady_ns() {
 }
 }  // namespace
 
-SimClock::SimClock(Millis from, double speed) : from_(from), speed_(speed > 0 ? speed : 1), real_start_ns_(steady_ns()) {}
+SimClock::SimClock(Millis from, double speed)
+    : from_(from), speed_(speed > 0 ? speed : 1), real_start_ns_(steady_ns()) {}
 
 Millis SimClock::now() const {
   double elapsed_ms = static_cast<double>(steady_ns() - real_start_ns_) / 1e6;

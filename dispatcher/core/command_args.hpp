@@ -2,10 +2,9 @@
 // precise rejection for the first bad field: its name and why.
 #pragma once
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>

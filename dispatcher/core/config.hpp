@@ -87,27 +87,35 @@ struct EmergencyCue {
 
 // Escalation (DOMAIN.md, Escalation): a trigger and what to do when it fires.
 enum class Trigger {
-  not_claimed,  // dispatched, not claimed by dispatched_at + factor × claim allowance
-  overdue,      // claimed, not replied by reply_due + working_days
-  returned,     // returned `times` times (ping-pong)
-  hot_spot,     // `count` orders of one category in one community within `days`
-  unsatisfied,  // call-back says not solved or not satisfied
+  not_claimed,       // dispatched, not claimed by dispatched_at + factor × claim allowance
+  overdue,           // claimed, not replied by reply_due + working_days
+  returned,          // returned `times` times (ping-pong)
+  hot_spot,          // `count` orders of one category in one community within `days`
+  unsatisfied,       // call-back says not solved or not satisfied
   callback_overdue,  // 回访 not done by visit_due + working_days
   note_overdue       // 跟踪办: no progress note by note_due + working_days
 };
 enum class Action {
-  notify_lead, supervise, urge, report_list, mark_difficult, hot_spot, reopen,
+  notify_lead,
+  supervise,
+  urge,
+  report_list,
+  mark_difficult,
+  hot_spot,
+  reopen,
   notify_supervisor  // the hotline's supervisor (回访 overdue)
 };
 template <>
 struct EnumNames<Trigger> {
-  static constexpr std::array names = {"not_claimed"sv, "overdue"sv, "returned"sv, "hot_spot"sv,
-                                       "unsatisfied"sv, "callback_overdue"sv, "note_overdue"sv};
+  static constexpr std::array names = {"not_claimed"sv, "overdue"sv,     "returned"sv,
+                                       "hot_spot"sv,    "unsatisfied"sv, "callback_overdue"sv,
+                                       "note_overdue"sv};
 };
 template <>
 struct EnumNames<Action> {
-  static constexpr std::array names = {"notify_lead"sv, "supervise"sv, "urge"sv, "report_list"sv,
-                                       "mark_difficult"sv, "hot_spot"sv, "reopen"sv, "notify_supervisor"sv};
+  static constexpr std::array names = {"notify_lead"sv, "supervise"sv,        "urge"sv,
+                                       "report_list"sv, "mark_difficult"sv,   "hot_spot"sv,
+                                       "reopen"sv,      "notify_supervisor"sv};
 };
 
 // Another platform an order can be transferred to (跨域转办), or come from.

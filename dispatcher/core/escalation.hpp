@@ -42,7 +42,8 @@ class Escalator {
   // Events for every time-based rule due at ctx.now and not yet fired, in due order.
   std::vector<Event> fire_due(const WorkOrder& o, const EscalationContext& ctx) const;
   // Events reacting to `ev`, which was just applied to give `after`.
-  std::vector<Event> react(const WorkOrder& after, const Event& ev, const EscalationContext& ctx) const;
+  std::vector<Event> react(const WorkOrder& after, const Event& ev,
+                           const EscalationContext& ctx) const;
   // The hot-spot rule, if any (the engine feeds HotSpots with it).
   const EscalationRule* hot_spot_rule() const;
   // An `escalated` event for `o` by the system (the next seq).

@@ -54,7 +54,8 @@ const Area* AreaTree::find(std::string_view code) const {
 
 std::vector<const Area*> AreaTree::ancestors(std::string_view code) const {
   std::vector<const Area*> out;
-  for (const Area* a = find(code); a && out.size() < 8; a = a->parent.empty() ? nullptr : find(a->parent))
+  for (const Area* a = find(code); a && out.size() < 8;
+       a = a->parent.empty() ? nullptr : find(a->parent))
     out.push_back(a);
   return out;
 }
@@ -109,18 +110,19 @@ bool starts_with_any(std::string_view s, const Words& words) {
 // Words that may follow a place name without making it part of a longer
 // name: level suffixes, locatives, particles ("华夏这边", "华夏村委", "华夏的").
 constexpr std::string_view kAfterPlace[] = {
-    "社区", "村", "小区", "街道", "镇", "片区", "一带", "附近", "这边", "那边", "这里", "那里", "旁",
-    "周边", "门口", "对面", "路口", "境内", "辖区", "的", "里", "内", "处", "段", "方向", "地区",
-    "区域", "居委", "村委", "东", "西", "南", "北", "中心区"};
+    "社区", "村",   "小区", "街道", "镇",   "片区", "一带", "附近", "这边", "那边",  "这里", "那里",
+    "旁",   "周边", "门口", "对面", "路口", "境内", "辖区", "的",   "里",   "内",    "处",   "段",
+    "方向", "地区", "区域", "居委", "村委", "东",   "西",   "南",   "北",   "中心区"};
 // Characters that may stand before a place name ("住在华夏", "到华夏").
 constexpr std::u32string_view kBeforePlace = U"在于到去住近往从是个的区镇道市省县村和与及或至";
 
 // Business words: an alias followed by one of these, after at most a few
 // characters, names a shop, bank, hotel or company ("太平洋百货", "吉利汽车4S店").
 constexpr std::string_view kBusiness[] = {
-    "银行", "百货", "商场", "商城", "超市", "酒店", "宾馆", "饭店", "酒家", "餐厅", "汽车", "大厦",
-    "广场", "公司", "集团", "店", "药房", "医院", "诊所", "学校", "幼儿园", "影城", "网吧", "市场",
-    "加油站", "物流", "快递", "工厂", "厂", "中心", "会所", "公寓", "花园", "大道"};
+    "银行", "百货", "商场",   "商城", "超市", "酒店", "宾馆",   "饭店", "酒家",
+    "餐厅", "汽车", "大厦",   "广场", "公司", "集团", "店",     "药房", "医院",
+    "诊所", "学校", "幼儿园", "影城", "网吧", "市场", "加油站", "物流", "快递",
+    "工厂", "厂",   "中心",   "会所", "公寓", "花园", "大道"};
 
 // Why an alias (or a short name) is weak evidence here, or "" when it stands
 // on its own.
@@ -164,12 +166,13 @@ std::string weakness(std::string_view addr, std::size_t b, std::size_t e) {
 }
 
 // Administrative suffixes of an address prefix, longest first.
-constexpr std::string_view kAdminSuffix[] = {"自治区", "自治州", "自治县", "省",
-                                                                   "市", "州", "盟", "区", "县", "旗"};
+constexpr std::string_view kAdminSuffix[] = {"自治区", "自治州", "自治县", "省", "市",
+                                             "州",     "盟",     "区",     "县", "旗"};
 // Endings that look like an administrative unit but are places inside one.
-constexpr std::string_view kNotAdmin[] = {
-    "小区", "社区", "园区", "景区", "城区", "校区", "片区", "街区", "辖区", "厂区", "营区", "矿区",
-    "商区", "住宅区", "生活区", "宿舍区", "工业区", "超市", "夜市", "菜市", "集市", "门市", "花市", "鱼市"};
+constexpr std::string_view kNotAdmin[] = {"小区", "社区",   "园区",   "景区",   "城区",   "校区",
+                                          "片区", "街区",   "辖区",   "厂区",   "营区",   "矿区",
+                                          "商区", "住宅区", "生活区", "宿舍区", "工业区", "超市",
+                                          "夜市", "菜市",   "集市",   "门市",   "花市",   "鱼市"};
 
 bool ends_with(std::string_view s, std::string_view t) {
   return s.size() >= t.size() && s.substr(s.size() - t.size()) == t;
@@ -201,8 +204,8 @@ std::optional<AdminToken> admin_token(std::string_view s) {
 }
 
 struct OutsideCheck {
-  bool definite = false;    // another province, or a city and its district, or a district after ours
-  std::string foreign;      // the first foreign unit seen
+  bool definite = false;  // another province, or a city and its district, or a district after ours
+  std::string foreign;    // the first foreign unit seen
   std::size_t consumed = 0;  // bytes of our own locality names at the start
 };
 
@@ -261,7 +264,8 @@ std::optional<int> house_number(std::string_view s, std::size_t pos) {
   while (pos < s.size() && s[pos] == ' ') ++pos;
   std::size_t start = pos;
   long n = 0;
-  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 6) n = n * 10 + (s[pos++] - '0');
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 6)
+    n = n * 10 + (s[pos++] - '0');
   if (pos == start) return std::nullopt;
   return static_cast<int>(n);
 }
@@ -297,7 +301,8 @@ Placement AreaTree::by_address(std::string_view addr) const {
     o.confidence = Confidence::outside;
     o.matched_by = "outside";
     o.detail = "地址在本辖区之外：" + outside.foreign;
-    o.evidence.push_back({outside.foreign, "outside", "", true, "another province, city or district"});
+    o.evidence.push_back(
+        {outside.foreign, "outside", "", true, "another province, city or district"});
     return o;
   };
   if (outside.definite) return place_outside();
@@ -325,7 +330,8 @@ Placement AreaTree::by_address(std::string_view addr) const {
           if (*num < s->from || *num > s->to) continue;
           if (s->parity == Parity::odd && *num % 2 == 0) continue;
           if (s->parity == Parity::even && *num % 2 != 0) continue;
-          p.evidence.push_back({text + " " + std::to_string(*num) + "号", "road", s->community, true, {}});
+          p.evidence.push_back(
+              {text + " " + std::to_string(*num) + "号", "road", s->community, true, {}});
           placed = true;
           break;
         }
@@ -357,10 +363,11 @@ Placement AreaTree::by_address(std::string_view addr) const {
     const Area* a = find(code);
     if (a) p.candidates.push_back({a->code, a->name, a->level, sc});
   }
-  std::stable_sort(p.candidates.begin(), p.candidates.end(), [](const PlaceCandidate& x, const PlaceCandidate& y) {
-    if (x.score != y.score) return x.score > y.score;
-    return x.level == AreaLevel::community && y.level != AreaLevel::community;
-  });
+  std::stable_sort(p.candidates.begin(), p.candidates.end(),
+                   [](const PlaceCandidate& x, const PlaceCandidate& y) {
+                     if (x.score != y.score) return x.score > y.score;
+                     return x.level == AreaLevel::community && y.level != AreaLevel::community;
+                   });
 
   std::set<std::string> communities, streets, weak_streets;
   for (const auto& e : p.evidence) {
@@ -371,8 +378,10 @@ Placement AreaTree::by_address(std::string_view addr) const {
       if (st) weak_streets.insert(st->code);
       continue;
     }
-    if (a->level == AreaLevel::community) communities.insert(a->code);
-    else if (a->level == AreaLevel::street) streets.insert(a->code);
+    if (a->level == AreaLevel::community)
+      communities.insert(a->code);
+    else if (a->level == AreaLevel::street)
+      streets.insert(a->code);
   }
   std::set<std::string> community_streets;
   for (const auto& c : communities)
@@ -450,7 +459,8 @@ Placement AreaTree::place(std::string_view area_code, std::string_view address,
     // Communities first, then streets: the most specific polygon wins.
     for (AreaLevel lvl : {AreaLevel::community, AreaLevel::street}) {
       for (const auto& a : d_.areas) {
-        if (a.level != lvl || a.polygon.size() < 3 || !point_in_polygon(*lng, *lat, a.polygon)) continue;
+        if (a.level != lvl || a.polygon.size() < 3 || !point_in_polygon(*lng, *lat, a.polygon))
+          continue;
         if (lvl == AreaLevel::community) return at_area(a, "polygon", a.name);
         if (!hint) hint = &a, hint_kind = "polygon";
       }

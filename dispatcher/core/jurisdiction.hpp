@@ -45,11 +45,12 @@ struct PlaceCandidate {
 };
 
 struct Placement {
-  std::string area;  // confident: the community; weak: its street (or the district); else the district
+  std::string
+      area;  // confident: the community; weak: its street (or the district); else the district
   AreaLevel level = AreaLevel::district;
   Confidence confidence = Confidence::unknown;
-  std::string matched_by;  // kind of the deciding evidence; none | outside when there is none
-  std::string detail;      // what matched, for people
+  std::string matched_by;    // kind of the deciding evidence; none | outside when there is none
+  std::string detail;        // what matched, for people
   bool needs_review = true;  // confidence != confident: the dispatch desk must check
   std::vector<PlaceEvidence> evidence;
   std::vector<PlaceCandidate> candidates;
@@ -71,8 +72,8 @@ class AreaTree {
   // Places an order by, in this order: a community code; a point inside a
   // community polygon; the address (every gazetteer name at once, longest
   // first). A street code or polygon narrows the address's candidates.
-  Placement place(std::string_view area_code, std::string_view address,
-                  std::optional<double> lat, std::optional<double> lng) const;
+  Placement place(std::string_view area_code, std::string_view address, std::optional<double> lat,
+                  std::optional<double> lng) const;
 
   // The street an area lies in (itself for a street), or nullptr.
   const Area* street_of(std::string_view code) const;
@@ -99,7 +100,8 @@ class AreaTree {
 
 template <>
 struct EnumNames<Confidence> {
-  static constexpr std::array names = {"confident"sv, "weak"sv, "ambiguous"sv, "unknown"sv, "outside"sv};
+  static constexpr std::array names = {"confident"sv, "weak"sv, "ambiguous"sv, "unknown"sv,
+                                       "outside"sv};
 };
 
 // Point in polygon (ray casting); ring is (lng, lat) pairs, open or closed.

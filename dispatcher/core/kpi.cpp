@@ -35,22 +35,28 @@ KpiRates rates(const KpiCounts& c) {
   r.returned = {c.returned, c.dispatched};
   r.reopened = {c.reopened, c.replied};
   r.whistled = {c.whistled, c.orders};
-  r.call_to_dispatch_minutes = c.first_dispatches ? c.dispatch_minutes / static_cast<double>(c.first_dispatches) : 0;
+  r.call_to_dispatch_minutes =
+      c.first_dispatches ? c.dispatch_minutes / static_cast<double>(c.first_dispatches) : 0;
   return r;
 }
 
-Kpi::Kpi(std::function<std::string(std::string_view)> street_of) : street_of_(std::move(street_of)) {}
+Kpi::Kpi(std::function<std::string(std::string_view)> street_of)
+    : street_of_(std::move(street_of)) {}
 
 const std::map<std::string, KpiCounts>& Kpi::by(KpiGroup g) const {
   switch (g) {
-    case KpiGroup::department: return dept_;
-    case KpiGroup::street: return street_;
-    case KpiGroup::category: return category_;
+    case KpiGroup::department:
+      return dept_;
+    case KpiGroup::street:
+      return street_;
+    case KpiGroup::category:
+      return category_;
   }
   return dept_;
 }
 
-void Kpi::count(const std::string& dept, const WorkOrder& o, const std::function<void(KpiCounts&)>& f) {
+void Kpi::count(const std::string& dept, const WorkOrder& o,
+                const std::function<void(KpiCounts&)>& f) {
   f(total_);
   if (!dept.empty()) f(dept_[dept]);
   std::string street = street_of_ ? street_of_(o.area) : std::string();
@@ -78,7 +84,8 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       WorkOrder after = before;
       apply(after, e);
       const bool first = before.dispatched_at == 0;
-      const double minutes = static_cast<double>(e.at - before.created_at) / static_cast<double>(kMinute);
+      const double minutes =
+          static_cast<double>(e.at - before.created_at) / static_cast<double>(kMinute);
       count(str_at(d, "lead"), after, [&](KpiCounts& c) {
         ++c.dispatched;
         if (first) {
@@ -96,7 +103,9 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       });
       break;
     }
-    case EventType::returned: count(lead(), before, [](KpiCounts& c) { ++c.returned; }); break;
+    case EventType::returned:
+      count(lead(), before, [](KpiCounts& c) { ++c.returned; });
+      break;
     case EventType::replied: {
       const bool on_time = before.reply_due == 0 || e.at <= before.reply_due;
       count(lead(), before, [&](KpiCounts& c) {
@@ -106,7 +115,8 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       break;
     }
     case EventType::visited: {
-      const bool solved = d.contains("solved") && d.at("solved").is_bool() && d.at("solved").as_bool();
+      const bool solved =
+          d.contains("solved") && d.at("solved").is_bool() && d.at("solved").as_bool();
       const bool happy = str_at(d, "satisfaction") != "unsatisfied";
       count(lead(), before, [&](KpiCounts& c) {
         ++c.rated;
@@ -116,14 +126,18 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       break;
     }
     case EventType::callback_failed:
-      if (d.contains("unreachable") && d.at("unreachable").is_bool() && d.at("unreachable").as_bool())
+      if (d.contains("unreachable") && d.at("unreachable").is_bool() &&
+          d.at("unreachable").as_bool())
         count(lead(), before, [](KpiCounts& c) { ++c.unreachable; });
       break;
-    case EventType::reopened: count(lead(), before, [](KpiCounts& c) { ++c.reopened; }); break;
+    case EventType::reopened:
+      count(lead(), before, [](KpiCounts& c) { ++c.reopened; });
+      break;
     case EventType::whistled:
       if (before.whistles.empty()) count(lead(), before, [](KpiCounts& c) { ++c.whistled; });
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -16,12 +16,13 @@
 namespace huying::core {
 
 struct KpiCounts {
-  long orders = 0;              // created (calls and 主动办)
-  long dispatched = 0;          // dispatches to a department (派单, 改派, arbitration included)
-  long claimed = 0;             // ... claimed (签收)
-  long claimed_on_time = 0;     // ... by the claim deadline
-  long claim_pending = 0;       // not claimed, not yet due (left out of the claim rates)
-  long withdrawn = 0;           // 改派 by the desk before the claim (left out too: not the department's doing)
+  long orders = 0;           // created (calls and 主动办)
+  long dispatched = 0;       // dispatches to a department (派单, 改派, arbitration included)
+  long claimed = 0;          // ... claimed (签收)
+  long claimed_on_time = 0;  // ... by the claim deadline
+  long claim_pending = 0;    // not claimed, not yet due (left out of the claim rates)
+  long withdrawn =
+      0;  // 改派 by the desk before the claim (left out too: not the department's doing)
   long replied = 0;             // 办结 by a department
   long replied_on_time = 0;     // ... by the reply deadline
   long reply_overdue_open = 0;  // claimed, still open, past the reply deadline (counts as late)
@@ -46,14 +47,14 @@ struct Rate {
 };
 
 struct KpiRates {
-  Rate response;          // 响应率: claimed / dispatched (known outcome)
-  Rate claim_on_time;     // 按时签收率: claimed by the deadline / dispatched (known outcome)
-  Rate reply_on_time;     // 按时办结率: replied on time / (replied + open and overdue)
-  Rate solved;            // 解决率: solved / rated
-  Rate satisfied;         // 满意率: (满意 + 基本满意) / rated
-  Rate returned;          // 回退率: returns / dispatches
-  Rate reopened;          // 重办率: reopened / replied
-  Rate whistled;          // 吹哨率: whistled orders / orders
+  Rate response;       // 响应率: claimed / dispatched (known outcome)
+  Rate claim_on_time;  // 按时签收率: claimed by the deadline / dispatched (known outcome)
+  Rate reply_on_time;  // 按时办结率: replied on time / (replied + open and overdue)
+  Rate solved;         // 解决率: solved / rated
+  Rate satisfied;      // 满意率: (满意 + 基本满意) / rated
+  Rate returned;       // 回退率: returns / dispatches
+  Rate reopened;       // 重办率: reopened / replied
+  Rate whistled;       // 吹哨率: whistled orders / orders
   double call_to_dispatch_minutes = 0;  // mean, over first dispatches
 };
 KpiRates rates(const KpiCounts& c);

@@ -1,12 +1,11 @@
 #include "dispatcher/core/lifecycle.hpp"
 
+#include <algorithm>
+#include <boost/json.hpp>
+#include <stdexcept>
+
 #include "dispatcher/core/access.hpp"
 #include "dispatcher/core/command_args.hpp"
-
-#include <boost/json.hpp>
-
-#include <algorithm>
-#include <stdexcept>
 
 namespace huying::core {
 
@@ -65,14 +64,14 @@ const Caller* find_caller(const WorkOrder& o, std::string_view from) {
   return nullptr;
 }
 
-
 // An area the desk names: a known street or community code.
 std::optional<Rejection> check_area(const std::string& area, const DecideContext& ctx) {
   if (area.empty()) return std::nullopt;
   if (area.size() != 12 || !is_digits(area))
     return Rejection{RejectCode::invalid_field, "area", "area must be a 12-digit division code"};
   if (ctx.area_placeable && !ctx.area_placeable(area))
-    return Rejection{RejectCode::invalid_field, "area", "area " + area + " is not a street or community of this deployment"};
+    return Rejection{RejectCode::invalid_field, "area",
+                     "area " + area + " is not a street or community of this deployment"};
   return std::nullopt;
 }
 
@@ -87,15 +86,18 @@ std::optional<Rejection> read_citizen(const json::object& c, Citizen& out) {
     return Rejection{r.code, "citizen." + r.field, "citizen." + r.reason};
   }
   if (!out.phone.empty() && !valid_phone(out.phone))
-    return Rejection{RejectCode::invalid_field, "citizen.phone", "citizen.phone must be a phone number (5 to 20 digits)"};
+    return Rejection{RejectCode::invalid_field, "citizen.phone",
+                     "citizen.phone must be a phone number (5 to 20 digits)"};
   if (!out.id_number.empty() && out.id_number.size() != 18)
-    return Rejection{RejectCode::invalid_field, "citizen.id_number", "citizen.id_number must have 18 characters"};
+    return Rejection{RejectCode::invalid_field, "citizen.id_number",
+                     "citizen.id_number must have 18 characters"};
   return std::nullopt;
 }
 
 // The desk corrects an order: each changed field with old and new value and
 // the reason; deadlines recomputed as the policy says for the new values.
-Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor, const DecideContext& ctx) {
+Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor,
+                      const DecideContext& ctx) {
   auto reason = args.str("reason", true, kMaxText);
   auto area = args.str("area", false, 12);
   auto address = args.str("address", false);
@@ -107,7 +109,8 @@ Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor, const 
   if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
   if (auto r = check_area(area, ctx)) return reject(r->code, r->field, r->reason);
   if (!category.empty() && ctx.category_exists && !ctx.category_exists(category))
-    return reject(RejectCode::invalid_field, "category", "category names no category of this deployment: " + category);
+    return reject(RejectCode::invalid_field, "category",
+                  "category names no category of this deployment: " + category);
   Citizen citizen = o.citizen;
   if (cj) {
     Citizen given;
@@ -127,7 +130,8 @@ Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor, const 
   if (!address.empty()) change("address", o.address, probe.address = address);
   if (!category.empty()) change("category", o.category, probe.category = category);
   if (kind) change("kind", std::string(name(o.kind)), std::string(name(probe.kind = *kind)));
-  if (urgency) change("urgency", std::string(name(o.urgency)), std::string(name(probe.urgency = *urgency)));
+  if (urgency)
+    change("urgency", std::string(name(o.urgency)), std::string(name(probe.urgency = *urgency)));
   if (mode) change("mode", std::string(name(o.mode)), std::string(name(probe.mode = *mode)));
   change("citizen.name", o.citizen.name, citizen.name);
   change("citizen.phone", o.citizen.phone, citizen.phone);
@@ -136,7 +140,8 @@ Decision decide_amend(const WorkOrder& o, Args& args, const Actor& actor, const 
   const bool confirm = !area.empty() && area == o.area && o.needs_review;
   if (changes.empty() && !confirm)
     return reject(RejectCode::missing_field, "",
-                  "amend needs at least one field that differs: area, address, category, kind, urgency, mode or citizen");
+                  "amend needs at least one field that differs: area, address, category, kind, "
+                  "urgency, mode or citizen");
   if (confirm) changes.push_back({{"field", "area"}, {"old", o.area}, {"new", area}});
 
   json::object d{{"reason", reason}, {"changes", std::move(changes)}};
@@ -177,14 +182,17 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
     Args oa(*og);
     origin_platform = oa.str("platform", true);
     origin_ref = oa.str("reference", true);
-    if (oa.error()) return reject(oa.error()->code, "origin." + oa.error()->field, "origin." + oa.error()->reason);
+    if (oa.error())
+      return reject(oa.error()->code, "origin." + oa.error()->field,
+                    "origin." + oa.error()->reason);
     if (ctx.platform_exists && !ctx.platform_exists(origin_platform))
       return reject(RejectCode::invalid_field, "origin.platform",
                     "origin.platform names no platform in the config: " + origin_platform);
   }
   if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
   if (ctx.category_exists && !ctx.category_exists(category))
-    return reject(RejectCode::invalid_field, "category", "category names no category of this deployment: " + category);
+    return reject(RejectCode::invalid_field, "category",
+                  "category names no category of this deployment: " + category);
   if (!area.empty() && (area.size() != 12 || !is_digits(area)))
     return reject(RejectCode::invalid_field, "area", "area must be a 12-digit division code");
   if (area.empty() && address.empty() && !(lat && lng))
@@ -199,9 +207,11 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   std::string source = args.str("source", own, 32);
   if (args.error()) return reject(args.error()->code, args.error()->field, args.error()->reason);
   if (own && mode && *mode != Mode::proactive)
-    return reject(RejectCode::invalid_field, "mode", "an order a department opens itself is 主动办 (proactive)");
+    return reject(RejectCode::invalid_field, "mode",
+                  "an order a department opens itself is 主动办 (proactive)");
   if (own && actor.dept.empty())
-    return reject(RejectCode::forbidden, "", "only a department's staff may open an order without a call");
+    return reject(RejectCode::forbidden, "",
+                  "only a department's staff may open an order without a call");
   // Without a mode: urgent calls run 立即办, a consult is answered (立即办), the
   // rest is handled on site (the deployment's table usually decides first).
   Mode m = mode.value_or(own                      ? Mode::proactive
@@ -234,10 +244,11 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   if (lng) d["lng"] = *lng;
   d["title"] = title;
   d["description"] = description;
-  d["citizen"] = {{"name", citizen.name}, {"phone", citizen.phone},
-                  {"id_number", citizen.id_number}};
+  d["citizen"] = {
+      {"name", citizen.name}, {"phone", citizen.phone}, {"id_number", citizen.id_number}};
   if (confidential.value_or(false)) d["confidential"] = true;
-  if (!origin_platform.empty()) d["origin"] = {{"platform", origin_platform}, {"reference", origin_ref}};
+  if (!origin_platform.empty())
+    d["origin"] = {{"platform", origin_platform}, {"reference", origin_ref}};
   if (!source.empty()) d["source"] = source;
   Event e = make_event(nullptr, EventType::created, actor, ctx.now, std::move(d));
   e.order = number;
@@ -272,20 +283,22 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
   if (!o) return reject(RejectCode::not_found, "number", "no such order");
   if (!state_allows(o->status, t))
     return reject(RejectCode::invalid_state, "",
-                  std::string(name(t)) + " needs the order in state " +
-                      allowed_states_text(t) + ", but " + o->number + " is " +
-                      std::string(name(o->status)));
+                  std::string(name(t)) + " needs the order in state " + allowed_states_text(t) +
+                      ", but " + o->number + " is " + std::string(name(o->status)));
   if (auto r = check_scope(*o, actor, t)) return reject(r->code, r->field, r->reason);
 
   const Millis now = ctx.now;
   Args args(cmd.args);
-  auto bad = [&]() { return reject(args.error()->code, args.error()->field, args.error()->reason); };
+  auto bad = [&]() {
+    return reject(args.error()->code, args.error()->field, args.error()->reason);
+  };
   auto ev = [&](EventType type, json::object data) {
     return one(make_event(o, type, actor, now, std::move(data)));
   };
 
   switch (t) {
-    case CommandType::create: break;  // handled above
+    case CommandType::create:
+      break;  // handled above
 
     case CommandType::answer: {
       auto text = args.str("answer", true, kMaxText);
@@ -294,15 +307,20 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       if (args.error()) return bad();
       if (o->kind != Kind::consult && o->mode != Mode::immediate)
         return reject(RejectCode::invalid_state, "kind",
-                      "only a consult (咨询) or an order handled 立即办 (immediate) can be answered on the call; "
-                      "this order is a " + std::string(name(o->kind)) + " handled " + std::string(name(o->mode)));
-      Decision out = ev(EventType::answered, {{"answer", text}, {"visit_due", ctx.sla->visit_due(*o, now)}});
+                      "only a consult (咨询) or an order handled 立即办 (immediate) can be "
+                      "answered on the call; "
+                      "this order is a " +
+                          std::string(name(o->kind)) + " handled " + std::string(name(o->mode)));
+      Decision out =
+          ev(EventType::answered, {{"answer", text}, {"visit_due", ctx.sla->visit_due(*o, now)}});
       if (sat) {
         // 即时办结: the caller rated the answer on the call; the order closes.
         WorkOrder cur = *o;
         apply(cur, out.events[0]);
         Event v = make_event(&cur, EventType::visited, actor, now,
-                             {{"solved", solved.value_or(true)}, {"satisfaction", name(*sat)}, {"comment", "通话中即时办结"}});
+                             {{"solved", solved.value_or(true)},
+                              {"satisfaction", name(*sat)},
+                              {"comment", "通话中即时办结"}});
         apply(cur, v);
         out.events.push_back(std::move(v));
         if (cur.callbacks_done() && !cur.any_unsatisfied()) {
@@ -377,7 +395,8 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       return ev(re ? EventType::redispatched : EventType::dispatched, std::move(d));
     }
 
-    case CommandType::amend: return decide_amend(*o, args, actor, ctx);
+    case CommandType::amend:
+      return decide_amend(*o, args, actor, ctx);
 
     case CommandType::transfer_out: {
       auto platform = args.str("platform", true, 64);
@@ -385,7 +404,8 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto ref = args.str("reference", false);
       if (args.error()) return bad();
       if (ctx.platform_exists && !ctx.platform_exists(platform))
-        return reject(RejectCode::invalid_field, "platform", "platform names no platform in the config: " + platform);
+        return reject(RejectCode::invalid_field, "platform",
+                      "platform names no platform in the config: " + platform);
       json::object d{{"platform", platform},
                      {"reason", reason},
                      {"reference", ref},
@@ -408,9 +428,9 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto result = args.str("result", true, kMaxText);
       auto ref = args.str("reference", false);
       if (args.error()) return bad();
-      return ev(EventType::external_result,
-                {{"result", result}, {"reference", ref.empty() ? o->external_ref : ref},
-                 {"visit_due", ctx.sla->visit_due(*o, now)}});
+      return ev(EventType::external_result, {{"result", result},
+                                             {"reference", ref.empty() ? o->external_ref : ref},
+                                             {"visit_due", ctx.sla->visit_due(*o, now)}});
     }
 
     case CommandType::callback_failed: {
@@ -421,14 +441,18 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       Millis first = 0;
       if (caller.empty()) {
         if (o->rating || o->unreachable)
-          return reject(RejectCode::conflict, "caller", "the first caller's call-back is already done");
+          return reject(RejectCode::conflict, "caller",
+                        "the first caller's call-back is already done");
         attempts = o->callback_attempts;
         first = o->first_callback_at;
       } else {
         const Caller* c = find_caller(*o, caller);
-        if (!c) return reject(RejectCode::invalid_field, "caller", "no merged caller from order " + caller);
+        if (!c)
+          return reject(RejectCode::invalid_field, "caller",
+                        "no merged caller from order " + caller);
         if (c->has_outcome())
-          return reject(RejectCode::conflict, "caller", "the call-back of the caller from " + caller + " is already done");
+          return reject(RejectCode::conflict, "caller",
+                        "the call-back of the caller from " + caller + " is already done");
         attempts = c->attempts;
         first = c->first_attempt;
       }
@@ -448,7 +472,8 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
     case CommandType::claim: {
       json::object d{{"reply_due", ctx.sla->reply_due(*o, now)}};
       // 跟踪办: a progress note is due every few working days from now on.
-      if (o->mode == Mode::tracked) d["note_due"] = ctx.sla->add_working_days(now, ctx.tracked_note_working_days);
+      if (o->mode == Mode::tracked)
+        d["note_due"] = ctx.sla->add_working_days(now, ctx.tracked_note_working_days);
       return ev(EventType::claimed, std::move(d));
     }
 
@@ -459,9 +484,12 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
         return a.role == DeptRole::assist && a.dept == actor.dept;
       });
       if (!assisting)
-        return reject(RejectCode::out_of_scope, "", "department " + actor.dept + " does not assist on " + o->number);
-      if (std::any_of(o->opinions.begin(), o->opinions.end(), [&](const Opinion& op) { return op.dept == actor.dept; }))
-        return reject(RejectCode::conflict, "", "department " + actor.dept + " already gave its 协办意见");
+        return reject(RejectCode::out_of_scope, "",
+                      "department " + actor.dept + " does not assist on " + o->number);
+      if (std::any_of(o->opinions.begin(), o->opinions.end(),
+                      [&](const Opinion& op) { return op.dept == actor.dept; }))
+        return reject(RejectCode::conflict, "",
+                      "department " + actor.dept + " already gave its 协办意见");
       return ev(EventType::opinion_recorded, {{"dept", actor.dept}, {"text", text}});
     }
 
@@ -470,7 +498,8 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       if (args.error()) return bad();
       auto missing = o->missing_opinions();
       if (missing.empty()) return reject(RejectCode::invalid_state, "", "no 协办意见 is missing");
-      return ev(EventType::opinions_waived, {{"reason", reason}, {"missing", strings_json(missing)}});
+      return ev(EventType::opinions_waived,
+                {{"reason", reason}, {"missing", strings_json(missing)}});
     }
 
     case CommandType::return_order: {
@@ -538,13 +567,15 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
         if (!missing.empty()) {
           std::string list;
           for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-          return reject(RejectCode::invalid_state, "", "reply needs the 协办意见 of " + list +
-                                                           " (or the dispatch desk waives them)");
+          return reject(
+              RejectCode::invalid_state, "",
+              "reply needs the 协办意见 of " + list + " (or the dispatch desk waives them)");
         }
       }
       json::object d{{"result", result}, {"visit_due", ctx.sla->visit_due(*o, now)}};
       // 公开办: the result is published (board, Open311), as given or as the public text.
-      if (o->mode == Mode::published) d["publish"] = {{"text", public_result.empty() ? result : public_result}};
+      if (o->mode == Mode::published)
+        d["publish"] = {{"text", public_result.empty() ? result : public_result}};
       // 跨域转办 in: this reply is what goes back to the origin platform.
       if (!o->origin_platform.empty())
         d["send_back"] = {{"platform", o->origin_platform}, {"reference", o->origin_ref}};
@@ -572,12 +603,16 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       // duplicate's caller named by the number of the order they called about.
       if (caller.empty()) {
         if (o->rating || o->unreachable)
-          return reject(RejectCode::conflict, "caller", "the first caller's call-back is already done");
+          return reject(RejectCode::conflict, "caller",
+                        "the first caller's call-back is already done");
       } else {
         const Caller* c = find_caller(*o, caller);
-        if (!c) return reject(RejectCode::invalid_field, "caller", "no merged caller from order " + caller);
+        if (!c)
+          return reject(RejectCode::invalid_field, "caller",
+                        "no merged caller from order " + caller);
         if (c->has_outcome())
-          return reject(RejectCode::conflict, "caller", "the call-back of the caller from " + caller + " is already done");
+          return reject(RejectCode::conflict, "caller",
+                        "the call-back of the caller from " + caller + " is already done");
       }
       json::object d{{"solved", *solved}, {"satisfaction", name(*sat)}, {"comment", comment}};
       if (!caller.empty()) d["caller"] = caller;
@@ -596,7 +631,9 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
 
     case CommandType::close:
       if (!o->callbacks_done())
-        return reject(RejectCode::invalid_state, "", "every caller needs a call-back outcome (rated or unreachable) before the order is closed");
+        return reject(RejectCode::invalid_state, "",
+                      "every caller needs a call-back outcome (rated or unreachable) before the "
+                      "order is closed");
       return ev(EventType::closed, {});
 
     case CommandType::supervise: {
@@ -692,7 +729,8 @@ void apply(WorkOrder& o, const Event& ev) {
       o.id = i_of(d, "id");
       o.number = s_of(d, "number");
       read_intake(d, o);
-      if (auto* r = d.if_contains("route"); r && r->is_object()) o.proposal = proposal_from_json(r->get_object());
+      if (auto* r = d.if_contains("route"); r && r->is_object())
+        o.proposal = proposal_from_json(r->get_object());
       if (auto* p = d.if_contains("placement"); p && p->is_object()) {
         o.placed_by = s_of(p->get_object(), "matched_by");
         if (auto* nr = p->get_object().if_contains("needs_review"); nr && nr->is_bool())
@@ -727,7 +765,8 @@ void apply(WorkOrder& o, const Event& ev) {
       o.depts.clear();
       o.depts.push_back({s_of(d, "lead"), DeptRole::lead});
       if (auto* a = d.if_contains("assist"); a && a->is_array())
-        for (const auto& x : a->get_array()) o.depts.push_back({std::string(x.as_string()), DeptRole::assist});
+        for (const auto& x : a->get_array())
+          o.depts.push_back({std::string(x.as_string()), DeptRole::assist});
       if (auto m = parse<Mode>(s_of(d, "mode"))) o.mode = *m;
       o.dispatched_at = ev.at;
       o.dept_since = ev.at;
@@ -758,8 +797,8 @@ void apply(WorkOrder& o, const Event& ev) {
       o.extension.reset();
       break;
     case EventType::extension_requested:
-      o.extension = ExtensionRequest{s_of(d, "reason"), i_of(d, "requested_due"), ev.at,
-                                     ev.actor.user};
+      o.extension =
+          ExtensionRequest{s_of(d, "reason"), i_of(d, "requested_due"), ev.at, ev.actor.user};
       break;
     case EventType::extension_decided:
       if (auto* a = d.if_contains("approved"); a && a->is_bool() && a->get_bool()) {
@@ -781,7 +820,9 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::opinion_recorded:
       o.opinions.push_back({s_of(d, "dept"), s_of(d, "text"), ev.at});
       break;
-    case EventType::opinions_waived: o.opinions_waived = true; break;
+    case EventType::opinions_waived:
+      o.opinions_waived = true;
+      break;
     case EventType::replied:
       o.status = Status::replied;
       o.result = s_of(d, "result");
@@ -797,10 +838,13 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::visited: {
       Rating r;
       if (auto* p = d.if_contains("solved"); p && p->is_bool()) r.solved = p->get_bool();
-      r.satisfaction = parse<Satisfaction>(s_of(d, "satisfaction")).value_or(Satisfaction::satisfied);
+      r.satisfaction =
+          parse<Satisfaction>(s_of(d, "satisfaction")).value_or(Satisfaction::satisfied);
       r.comment = s_of(d, "comment");
-      if (Caller* c = caller_of(o, s_of(d, "caller"))) c->rating = r;
-      else o.rating = r;
+      if (Caller* c = caller_of(o, s_of(d, "caller")))
+        c->rating = r;
+      else
+        o.rating = r;
       // Visited once every caller has an outcome.
       if (o.callbacks_done()) {
         o.status = Status::visited;
@@ -810,7 +854,8 @@ void apply(WorkOrder& o, const Event& ev) {
     }
     case EventType::callback_failed: {
       const int attempt = static_cast<int>(i_of(d, "attempt"));
-      const bool gone = d.if_contains("unreachable") && d.at("unreachable").is_bool() && d.at("unreachable").as_bool();
+      const bool gone = d.if_contains("unreachable") && d.at("unreachable").is_bool() &&
+                        d.at("unreachable").as_bool();
       if (Caller* c = caller_of(o, s_of(d, "caller"))) {
         c->attempts = attempt;
         c->first_attempt = i_of(d, "first_attempt");
@@ -850,15 +895,24 @@ void apply(WorkOrder& o, const Event& ev) {
           if (!cv.is_object()) continue;
           const std::string field = s_of(cv.get_object(), "field");
           const std::string value = s_of(cv.get_object(), "new");
-          if (field == "area") confirm_place(o, value);
-          else if (field == "address") o.address = value;
-          else if (field == "category") o.category = value;
-          else if (field == "kind") o.kind = parse<Kind>(value).value_or(o.kind);
-          else if (field == "urgency") o.urgency = parse<Urgency>(value).value_or(o.urgency);
-          else if (field == "mode") o.mode = parse<Mode>(value).value_or(o.mode);
-          else if (field == "citizen.name") o.citizen.name = value;
-          else if (field == "citizen.phone") o.citizen.phone = value;
-          else if (field == "citizen.id_number") o.citizen.id_number = value;
+          if (field == "area")
+            confirm_place(o, value);
+          else if (field == "address")
+            o.address = value;
+          else if (field == "category")
+            o.category = value;
+          else if (field == "kind")
+            o.kind = parse<Kind>(value).value_or(o.kind);
+          else if (field == "urgency")
+            o.urgency = parse<Urgency>(value).value_or(o.urgency);
+          else if (field == "mode")
+            o.mode = parse<Mode>(value).value_or(o.mode);
+          else if (field == "citizen.name")
+            o.citizen.name = value;
+          else if (field == "citizen.phone")
+            o.citizen.phone = value;
+          else if (field == "citizen.id_number")
+            o.citizen.id_number = value;
         }
       if (d.contains("claim_due")) {
         o.claim_due = i_of(d, "claim_due");
@@ -907,9 +961,11 @@ void apply(WorkOrder& o, const Event& ev) {
       o.unreachable = false;
       o.callback_attempts = 0;
       o.first_callback_at = 0;
-      for (auto& c : o.callers) c = Caller{c.from, c.citizen, c.at, c.confidential, {}, false, 0, 0};
+      for (auto& c : o.callers)
+        c = Caller{c.from, c.citizen, c.at, c.confidential, {}, false, 0, 0};
       o.extension.reset();
-      o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue | kVisitOverdue | kVisitWarned));
+      o.sla_flags &= static_cast<std::uint16_t>(
+          ~(kReplyWarned | kReplyOverdue | kVisitOverdue | kVisitWarned));
       o.clock_escalations.clear();
       break;
     case EventType::closed:
@@ -943,12 +999,18 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::overdue: {
       std::string clock = s_of(d, "clock");
       bool warn = ev.type == EventType::warned;
-      if (clock == "claim") o.sla_flags |= warn ? kClaimWarned : kClaimOverdue;
-      else if (clock == "reply") o.sla_flags |= warn ? kReplyWarned : kReplyOverdue;
-      else if (clock == "visit") o.sla_flags |= warn ? kVisitWarned : kVisitOverdue;
-      else if (clock == "ack") o.sla_flags |= kAckOverdue;
-      else if (clock == "result") o.sla_flags |= warn ? kResultWarned : kResultOverdue;
-      else if (clock == "note") o.sla_flags |= warn ? kNoteWarned : kNoteOverdue;
+      if (clock == "claim")
+        o.sla_flags |= warn ? kClaimWarned : kClaimOverdue;
+      else if (clock == "reply")
+        o.sla_flags |= warn ? kReplyWarned : kReplyOverdue;
+      else if (clock == "visit")
+        o.sla_flags |= warn ? kVisitWarned : kVisitOverdue;
+      else if (clock == "ack")
+        o.sla_flags |= kAckOverdue;
+      else if (clock == "result")
+        o.sla_flags |= warn ? kResultWarned : kResultOverdue;
+      else if (clock == "note")
+        o.sla_flags |= warn ? kNoteWarned : kNoteOverdue;
       break;
     }
     case EventType::escalated: {
@@ -1012,7 +1074,11 @@ std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Eve
     if (parent.lat) d["lat"] = *parent.lat;
     if (parent.lng) d["lng"] = *parent.lng;
     Event created{number, 1, whistled.at, whistled.actor, EventType::created, std::move(d)};
-    Event dispatched{number, 2, whistled.at, whistled.actor, EventType::dispatched,
+    Event dispatched{number,
+                     2,
+                     whistled.at,
+                     whistled.actor,
+                     EventType::dispatched,
                      {{"lead", s_of(cj, "dept")},
                       {"assist", json::array{}},
                       {"mode", name(Mode::coordinated)},
@@ -1027,13 +1093,18 @@ Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Even
   Millis due = 0;
   for (const auto& w : parent.whistles)
     if (w.child == child.number) due = w.due;
-  return Event{parent.number, parent.version + 1, claimed.at, claimed.actor, EventType::reported,
+  return Event{parent.number,
+               parent.version + 1,
+               claimed.at,
+               claimed.actor,
+               EventType::reported,
                {{"dept", dept ? *dept : std::string()},
                 {"child", child.number},
                 {"on_time", due == 0 || claimed.at <= due}}};
 }
 
-Event caller_added_event(const WorkOrder& target, const WorkOrder& merged, const Event& merged_event) {
+Event caller_added_event(const WorkOrder& target, const WorkOrder& merged,
+                         const Event& merged_event) {
   auto citizen = [](const Citizen& c) {
     return json::object{{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}};
   };
@@ -1043,9 +1114,14 @@ Event caller_added_event(const WorkOrder& target, const WorkOrder& merged, const
                      {"at", merged.created_at},
                      {"confidential", merged.confidential}});
   for (const auto& c : merged.callers)
-    callers.push_back({{"from", c.from}, {"citizen", citizen(c.citizen)}, {"at", c.at}, {"confidential", c.confidential}});
-  return Event{target.number, target.version + 1, merged_event.at, merged_event.actor, EventType::caller_added,
-               {{"merged", merged.number}, {"callers", std::move(callers)}}};
+    callers.push_back({{"from", c.from},
+                       {"citizen", citizen(c.citizen)},
+                       {"at", c.at},
+                       {"confidential", c.confidential}});
+  return Event{
+      target.number,           target.version + 1,
+      merged_event.at,         merged_event.actor,
+      EventType::caller_added, {{"merged", merged.number}, {"callers", std::move(callers)}}};
 }
 
 WorkOrder replay(const std::vector<Event>& history) {
@@ -1058,10 +1134,11 @@ json::object to_json(const Event& e) {
   return {{"order", e.order},
           {"seq", e.seq},
           {"at", e.at},
-          {"actor", {{"user", e.actor.user},
-                     {"role", name(e.actor.role)},
-                     {"dept", e.actor.dept},
-                     {"area", e.actor.area}}},
+          {"actor",
+           {{"user", e.actor.user},
+            {"role", name(e.actor.role)},
+            {"dept", e.actor.dept},
+            {"area", e.actor.area}}},
           {"type", name(e.type)},
           {"data", e.data}};
 }

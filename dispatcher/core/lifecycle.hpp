@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,7 +30,7 @@ struct Command {
 
 // One fact in an order's history.
 struct Event {
-  std::string order;  // the order's number
+  std::string order;      // the order's number
   std::uint32_t seq = 0;  // 1 for `created`, then +1 per event of the order
   Millis at = 0;
   Actor actor;
@@ -86,7 +85,8 @@ Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Even
 
 // 合并: the `caller_added` event for `target` carrying the callers of
 // `merged` (its first caller and every caller merged into it before).
-Event caller_added_event(const WorkOrder& target, const WorkOrder& merged, const Event& merged_event);
+Event caller_added_event(const WorkOrder& target, const WorkOrder& merged,
+                         const Event& merged_event);
 
 // Rebuilds an order from its full history.
 WorkOrder replay(const std::vector<Event>& history);

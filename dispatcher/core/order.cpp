@@ -1,8 +1,7 @@
 #include "dispatcher/core/order.hpp"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <stdexcept>
 
 namespace huying::core {
@@ -47,7 +46,8 @@ json::object rating_json(const Rating& r) {
 }
 
 Rating rating_from_json(const json::object& r) {
-  return Rating{r.at("solved").as_bool(), enum_at<Satisfaction>(r, "satisfaction"), str_at(r, "comment")};
+  return Rating{r.at("solved").as_bool(), enum_at<Satisfaction>(r, "satisfaction"),
+                str_at(r, "comment")};
 }
 
 }  // namespace
@@ -69,7 +69,8 @@ std::vector<std::string> WorkOrder::missing_opinions() const {
   if (opinions_waived) return out;
   for (const auto& a : depts) {
     if (a.role != DeptRole::assist) continue;
-    bool given = std::any_of(opinions.begin(), opinions.end(), [&](const Opinion& op) { return op.dept == a.dept; });
+    bool given = std::any_of(opinions.begin(), opinions.end(),
+                             [&](const Opinion& op) { return op.dept == a.dept; });
     if (!given) out.push_back(a.dept);
   }
   return out;
@@ -79,14 +80,16 @@ bool WorkOrder::callbacks_done() const {
   // Nobody to call (an order a department opened itself, an anonymous call).
   if (!has_contact()) return true;
   if (!citizen.phone.empty() && !rating && !unreachable) return false;
-  return std::all_of(callers.begin(), callers.end(), [](const Caller& c) { return c.has_outcome(); });
+  return std::all_of(callers.begin(), callers.end(),
+                     [](const Caller& c) { return c.has_outcome(); });
 }
 
 bool WorkOrder::any_unsatisfied() const {
   auto bad = [](const std::optional<Rating>& r) {
     return r && (!r->solved || r->satisfaction == Satisfaction::unsatisfied);
   };
-  return bad(rating) || std::any_of(callers.begin(), callers.end(), [&](const Caller& c) { return bad(c.rating); });
+  return bad(rating) || std::any_of(callers.begin(), callers.end(),
+                                    [&](const Caller& c) { return bad(c.rating); });
 }
 
 bool WorkOrder::escalated(std::string_view rule) const {
@@ -95,7 +98,8 @@ bool WorkOrder::escalated(std::string_view rule) const {
 
 std::string mask_phone(std::string_view phone) {
   if (phone.size() <= 4) return std::string(phone.size(), '*');
-  if (phone.size() < 8) return std::string(phone.size() - 2, '*') + std::string(phone.substr(phone.size() - 2));
+  if (phone.size() < 8)
+    return std::string(phone.size() - 2, '*') + std::string(phone.substr(phone.size() - 2));
   return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
 }
 
@@ -155,7 +159,8 @@ json::object to_json(const WorkOrder& o) {
   j["parent"] = o.parent;
   json::array wh;
   for (const auto& w : o.whistles)
-    wh.push_back({{"dept", w.dept}, {"child", w.child}, {"due", w.due}, {"reported_at", w.reported_at}});
+    wh.push_back(
+        {{"dept", w.dept}, {"child", w.child}, {"due", w.due}, {"reported_at", w.reported_at}});
   j["whistles"] = std::move(wh);
   json::array es;
   for (const auto& e : o.escalations) es.push_back(json::string(e));
@@ -195,7 +200,8 @@ json::object to_json(const WorkOrder& o) {
   j["noted_at"] = o.noted_at;
   j["note_escalations"] = strings_json(o.note_escalations);
   json::array ops;
-  for (const auto& op : o.opinions) ops.push_back({{"dept", op.dept}, {"text", op.text}, {"at", op.at}});
+  for (const auto& op : o.opinions)
+    ops.push_back({{"dept", op.dept}, {"text", op.text}, {"at", op.at}});
   j["opinions"] = std::move(ops);
   j["opinions_waived"] = o.opinions_waived;
   j["published"] = o.published;
@@ -205,12 +211,10 @@ json::object to_json(const WorkOrder& o) {
   return j;
 }
 
-
 std::string str_at(const json::object& j, std::string_view key) {
   auto* p = j.if_contains(key);
   return p && p->is_string() ? std::string(p->get_string()) : std::string();
 }
-
 
 void read_intake(const json::object& j, WorkOrder& o) {
   o.channel = parse<Channel>(str_at(j, "channel")).value_or(Channel::hotline);
@@ -286,7 +290,8 @@ WorkOrder order_from_json(const json::value& v) {
     if (auto* p = j.if_contains("needs_review")) o.needs_review = p->as_bool();
     o.placement = str_at(j, "placement");
     o.candidates = strings_at(j, "candidates");
-    if (auto* p = j.if_contains("proposal"); p && p->is_object()) o.proposal = proposal_from_json(p->as_object());
+    if (auto* p = j.if_contains("proposal"); p && p->is_object())
+      o.proposal = proposal_from_json(p->as_object());
     o.status = enum_at<Status>(j, "status");
     for (const auto& d : j.at("depts").as_array()) {
       const auto& dj = d.as_object();
@@ -315,7 +320,8 @@ WorkOrder order_from_json(const json::value& v) {
     o.reopen_count = static_cast<int>(int_at(j, "reopen_count"));
     o.supervise_count = static_cast<int>(int_at(j, "supervise_count"));
     o.extension_count = static_cast<int>(int_at(j, "extension_count"));
-    if (auto* p = j.if_contains("rating"); p && p->is_object()) o.rating = rating_from_json(p->as_object());
+    if (auto* p = j.if_contains("rating"); p && p->is_object())
+      o.rating = rating_from_json(p->as_object());
     o.result = str_at(j, "result");
     o.merged_into = str_at(j, "merged_into");
     o.transfer_line = str_at(j, "transfer_line");
@@ -346,7 +352,8 @@ WorkOrder order_from_json(const json::value& v) {
         c.unreachable = bool_at(cj, "unreachable");
         c.attempts = static_cast<int>(int_at(cj, "attempts"));
         c.first_attempt = int_at(cj, "first_attempt");
-        if (auto* r = cj.if_contains("rating"); r && r->is_object()) c.rating = rating_from_json(r->as_object());
+        if (auto* r = cj.if_contains("rating"); r && r->is_object())
+          c.rating = rating_from_json(r->as_object());
         o.callers.push_back(std::move(c));
       }
     o.unreachable = bool_at(j, "unreachable");
@@ -365,7 +372,8 @@ WorkOrder order_from_json(const json::value& v) {
     o.note_escalations = strings_at(j, "note_escalations");
     if (auto* p = j.if_contains("opinions"); p && p->is_array())
       for (const auto& ov : p->as_array())
-        o.opinions.push_back({str_at(ov.as_object(), "dept"), str_at(ov.as_object(), "text"), int_at(ov.as_object(), "at")});
+        o.opinions.push_back({str_at(ov.as_object(), "dept"), str_at(ov.as_object(), "text"),
+                              int_at(ov.as_object(), "at")});
     o.opinions_waived = bool_at(j, "opinions_waived");
     o.published = bool_at(j, "published");
     o.public_result = str_at(j, "public_result");

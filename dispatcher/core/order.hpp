@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,7 +35,7 @@ struct Rating {
 struct Caller {
   std::string from;  // the merged order's number (identifies the caller)
   Citizen citizen;
-  Millis at = 0;     // when they called
+  Millis at = 0;  // when they called
   bool confidential = false;
   std::optional<Rating> rating;
   bool unreachable = false;  // the call-back gave up after the configured attempts
@@ -57,7 +56,7 @@ struct ExtensionRequest {
 struct RouteProposal {
   std::string lead;
   std::vector<std::string> assist;
-  std::string transfer_line;  // 110/119/120/122 for an emergency cue (a proposal)
+  std::string transfer_line;           // 110/119/120/122 for an emergency cue (a proposal)
   std::vector<std::string> cue_words;  // the words in the text that raised the cue
   std::string rule;
   std::string reason;
@@ -88,38 +87,40 @@ struct Opinion {
 // One department called in by 吹哨, with its linked order.
 struct Whistle {
   std::string dept;
-  std::string child;     // the linked order's number
-  Millis due = 0;        // 报到 deadline
+  std::string child;       // the linked order's number
+  Millis due = 0;          // 报到 deadline
   Millis reported_at = 0;  // when it claimed the linked order (0 = not yet)
 };
 
 struct WorkOrder {
-  std::int64_t id = 0;     // internal key, dense, assigned at creation
-  std::string number;      // human readable, e.g. HY20261123000123
+  std::int64_t id = 0;  // internal key, dense, assigned at creation
+  std::string number;   // human readable, e.g. HY20261123000123
   Channel channel = Channel::hotline;
   Kind kind = Kind::consult;
   Urgency urgency = Urgency::normal;
   Mode mode = Mode::onsite;
-  std::string category;    // path, e.g. "城市管理/市容环境/占道经营"
-  std::string area;        // 12-digit division code of the most specific known area
+  std::string category;  // path, e.g. "城市管理/市容环境/占道经营"
+  std::string area;      // 12-digit division code of the most specific known area
   std::string address;
   std::optional<double> lat, lng;
   std::string title;
   std::string description;
   Citizen citizen;
-  std::string placed_by;      // how the area was found: code | polygon | estate | landmark | road | name | alias | outside | none
+  std::string placed_by;      // how the area was found: code | polygon | estate | landmark | road |
+                              // name | alias | outside | none
   bool needs_review = false;  // placement not confident: the dispatch desk must check
-  std::string placement;      // confidence: confident | weak | ambiguous | unknown | outside ("" before 0.2)
+  std::string
+      placement;  // confidence: confident | weak | ambiguous | unknown | outside ("" before 0.2)
   std::vector<std::string> candidates;  // the places it may be in, best first (area codes)
   std::optional<RouteProposal> proposal;
 
   Status status = Status::received;
   std::vector<Assignment> depts;  // lead first, then assisting
 
-  Millis created_at = 0;    // the citizen's call: the first clock; never reset
+  Millis created_at = 0;  // the citizen's call: the first clock; never reset
   Millis updated_at = 0;
   Millis dispatched_at = 0;
-  Millis dept_since = 0;    // entered the current department: the second clock
+  Millis dept_since = 0;  // entered the current department: the second clock
   Millis claimed_at = 0;
   Millis replied_at = 0;
   Millis visited_at = 0;
@@ -139,12 +140,12 @@ struct WorkOrder {
   int supervise_count = 0;
   int extension_count = 0;
   std::optional<Rating> rating;
-  std::string result;        // the reply text (or the at-intake answer)
-  std::string merged_into;   // number of the order this was merged into
-  std::string transfer_line; // 110/119/120/122
+  std::string result;         // the reply text (or the at-intake answer)
+  std::string merged_into;    // number of the order this was merged into
+  std::string transfer_line;  // 110/119/120/122
   std::string transfer_ref;
-  std::string parent;        // for a linked (吹哨) order: the parent's number
-  std::vector<Whistle> whistles;      // departments called in (吹哨)
+  std::string parent;                    // for a linked (吹哨) order: the parent's number
+  std::vector<Whistle> whistles;         // departments called in (吹哨)
   std::vector<std::string> escalations;  // names of the escalation rules that fired (history)
   // Time-based rules fired for the current deadlines; cleared when a deadline
   // is set anew, so a re-dispatched or reopened order is watched again.

@@ -19,8 +19,8 @@ class OrderNumbering {
   std::string next(Millis now);
 
  private:
-  int day_ = 0;     // yyyymmdd of the last number issued
-  long seq_ = 0;    // its sequence
+  int day_ = 0;   // yyyymmdd of the last number issued
+  long seq_ = 0;  // its sequence
 };
 
 // True for a well-formed number (HY + 8 digits of a date + 6 or more digits).

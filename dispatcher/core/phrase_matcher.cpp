@@ -30,7 +30,8 @@ void PhraseMatcher::add(std::string_view phrase, std::uint32_t id) {
     }
     node = n;
   }
-  nodes_[static_cast<std::size_t>(node)].ends.emplace_back(id, static_cast<std::uint32_t>(phrase.size()));
+  nodes_[static_cast<std::size_t>(node)].ends.emplace_back(
+      id, static_cast<std::uint32_t>(phrase.size()));
   ++phrases_;
 }
 

@@ -19,7 +19,7 @@ class PhraseMatcher {
   struct Hit {
     std::size_t begin = 0;  // byte offsets into the text, [begin, end)
     std::size_t end = 0;
-    std::uint32_t id = 0;   // the id given to add()
+    std::uint32_t id = 0;  // the id given to add()
   };
 
   // Adds a phrase under an id of the caller's (several phrases may share an

@@ -16,10 +16,14 @@ std::string ascii_lower(std::string_view s) {
 
 const char* level_name(AreaLevel l) {
   switch (l) {
-    case AreaLevel::district: return "区";
-    case AreaLevel::city: return "市";
-    case AreaLevel::street: return "街道/镇";
-    case AreaLevel::community: return "社区/村";
+    case AreaLevel::district:
+      return "区";
+    case AreaLevel::city:
+      return "市";
+    case AreaLevel::street:
+      return "街道/镇";
+    case AreaLevel::community:
+      return "社区/村";
   }
   return "";
 }
@@ -59,13 +63,16 @@ namespace {
 
 // The sentence or clause around [b, e): from the last delimiter before b to
 // the first one after e.
-std::pair<std::size_t, std::size_t> span_around(std::string_view t, std::size_t b, std::size_t e, bool clause) {
-  static constexpr std::string_view kSentence[] = {"。", "！", "？", "；", "!", "?", ";", "\n", ". "};
+std::pair<std::size_t, std::size_t> span_around(std::string_view t, std::size_t b, std::size_t e,
+                                                bool clause) {
+  static constexpr std::string_view kSentence[] = {"。", "！", "？", "；", "!",
+                                                   "?",  ";",  "\n", ". "};
   static constexpr std::string_view kClause[] = {"，", ",", "、", "但", "可是", "不过"};
   std::size_t from = 0, to = t.size();
   auto scan = [&](std::string_view d) {
     auto before = b >= d.size() ? t.rfind(d, b - d.size()) : std::string_view::npos;
-    if (before != std::string_view::npos && before + d.size() <= b) from = std::max(from, before + d.size());
+    if (before != std::string_view::npos && before + d.size() <= b)
+      from = std::max(from, before + d.size());
     auto after = t.find(d, e);
     if (after != std::string_view::npos) to = std::min(to, after);
   };
@@ -88,19 +95,22 @@ bool negated(std::string_view t, std::size_t b, std::size_t e) {
   auto [from, to] = span_around(t, b, e, true);
   std::string_view before = t.substr(from, b - from);
   if (before.size() > 30) before = before.substr(before.size() - 30);  // about 10 characters
-  static constexpr std::string_view kNeg[] = {"不是", "没有", "没", "并非", "并无", "无", "未", "不存在", "排除",
-                                              "不像", "别", "not ", "no ", "isn't ", "without "};
+  static constexpr std::string_view kNeg[] = {"不是", "没有", "没",     "并非",   "并无",
+                                              "无",   "未",   "不存在", "排除",   "不像",
+                                              "别",   "not ", "no ",    "isn't ", "without "};
   for (auto n : kNeg) {
     auto at = before.rfind(n);
     if (at == std::string_view::npos) continue;
     std::string_view pre = before.substr(0, at);
-    bool question = (n == "不是" && pre.size() >= 3 && pre.substr(pre.size() - 3) == "是") ||
-                    ((n == "没有" || n == "没") && pre.size() >= 3 && pre.substr(pre.size() - 3) == "有");
+    bool question =
+        (n == "不是" && pre.size() >= 3 && pre.substr(pre.size() - 3) == "是") ||
+        ((n == "没有" || n == "没") && pre.size() >= 3 && pre.substr(pre.size() - 3) == "有");
     if (!question) return true;
   }
   // Hypothetical: "万一着火怎么办", "担心燃气泄漏", "以防火灾".
-  static constexpr std::string_view kHypothetical[] = {"万一", "如果", "假如", "要是", "以防", "防止", "预防",
-                                                       "担心", "怕", "隐患", "避免", "会不会", "if ", "in case"};
+  static constexpr std::string_view kHypothetical[] = {"万一", "如果",   "假如", "要是",   "以防",
+                                                       "防止", "预防",   "担心", "怕",     "隐患",
+                                                       "避免", "会不会", "if ",  "in case"};
   for (auto h : kHypothetical)
     if (before.find(h) != std::string_view::npos) return true;
   return false;
@@ -112,13 +122,14 @@ bool past(std::string_view t, std::size_t b, std::size_t e) {
   auto [from, to] = span_around(t, b, e, false);
   std::string_view sentence = t.substr(from, to - from);
   std::string_view before = t.substr(from, b - from);
-  if (contains_any(sentence, {"现在", "正在", "目前", "还在", "还有", "仍然", "仍在", "一直有", "一直在", "一直闻",
-                              "一直冒", "开始", "刚刚", "刚才", "马上", "赶紧", "快来", "尽快", "此刻", "now",
-                              "still "}))
+  if (contains_any(sentence, {"现在",   "正在",   "目前",   "还在",   "还有", "仍然", "仍在",
+                              "一直有", "一直在", "一直闻", "一直冒", "开始", "刚刚", "刚才",
+                              "马上",   "赶紧",   "快来",   "尽快",   "此刻", "now",  "still "}))
     return false;
-  return contains_any(before, {"昨天", "昨晚", "前天", "前几天", "几天前", "上周", "上星期", "上个月", "上月",
-                               "去年", "之前", "以前", "曾经", "当时", "那天", "上次", "早些时候", "yesterday",
-                               "last week", "last month"});
+  return contains_any(
+      before, {"昨天",   "昨晚", "前天",     "前几天",    "几天前",    "上周",      "上星期",
+               "上个月", "上月", "去年",     "之前",      "以前",      "曾经",      "当时",
+               "那天",   "上次", "早些时候", "yesterday", "last week", "last month"});
 }
 
 }  // namespace
@@ -179,7 +190,8 @@ Route Router::route(const RouteInput& in) const {
     const bool outside = in.placement == Confidence::outside;
     r.rule = outside ? "review:outside" : "review:unknown_place";
     r.matched_area = tree_.district() ? tree_.district()->code : std::string();
-    r.reason = outside ? "地址不在本辖区，请派单员核实后跨域转办或派单" : "地址无法定位，请派单员核实地址后派单";
+    r.reason = outside ? "地址不在本辖区，请派单员核实后跨域转办或派单"
+                       : "地址无法定位，请派单员核实地址后派单";
     with_cue(r);
     return r;
   }
@@ -218,8 +230,8 @@ Route Router::route(const RouteInput& in) const {
       r.rule = "local:" + cat->type;
       r.matched_area = a->code;
       r.matched_level = a->level;
-      r.reason = std::string("属地管理：") + cat->path + " 由" + level_name(a->level) + "（" + a->name +
-                 "）的 " + dep->name + " 主办";
+      r.reason = std::string("属地管理：") + cat->path + " 由" + level_name(a->level) + "（" +
+                 a->name + "）的 " + dep->name + " 主办";
       // 协办: each assisting type, found the same way, never the lead itself.
       for (const auto& t : cat->assist_types) {
         for (const Area* b : chain) {

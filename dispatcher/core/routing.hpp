@@ -33,8 +33,8 @@ struct RouteInput {
   Kind kind = Kind::complaint;
   Urgency urgency = Urgency::normal;
   std::string category;
-  std::string area;  // placed area code
-  std::string text;  // title + description
+  std::string area;                              // placed area code
+  std::string text;                              // title + description
   Confidence placement = Confidence::confident;  // how sure the area is
 };
 
@@ -45,15 +45,16 @@ struct Cue {
 };
 
 struct Route {
-  std::string lead;                 // empty only for review:* (the desk decides); kept beside a cue
+  std::string lead;  // empty only for review:* (the desk decides); kept beside a cue
   std::vector<std::string> assist;
-  std::string transfer_line;        // the cue's line (110/119/120/122), or ""
-  std::optional<Cue> cue;           // an emergency cue for the operator to confirm
-  std::string rule;                 // override:NAME | local:TYPE | fallback:street_hub | fallback:arbitration | review:unknown_place | review:outside
-  std::string matched_area;         // the area whose department was chosen
+  std::string transfer_line;  // the cue's line (110/119/120/122), or ""
+  std::optional<Cue> cue;     // an emergency cue for the operator to confirm
+  std::string rule;  // override:NAME | local:TYPE | fallback:street_hub | fallback:arbitration |
+                     // review:unknown_place | review:outside
+  std::string matched_area;  // the area whose department was chosen
   AreaLevel matched_level = AreaLevel::district;
   std::string config_version;
-  std::string reason;               // one sentence for the operator (Chinese)
+  std::string reason;  // one sentence for the operator (Chinese)
 };
 
 class Router {

@@ -14,7 +14,8 @@ bool matches(const std::vector<T>& want, T have) {
   return want.empty() || std::find(want.begin(), want.end(), have) != want.end();
 }
 bool prefix_of(const std::string& p, const std::string& path) {
-  return p.empty() || path == p || (path.size() > p.size() && path.compare(0, p.size(), p) == 0 && path[p.size()] == '/');
+  return p.empty() || path == p ||
+         (path.size() > p.size() && path.compare(0, p.size(), p) == 0 && path[p.size()] == '/');
 }
 }  // namespace
 
@@ -23,22 +24,28 @@ std::optional<Millis> parse_duration(const std::string& s) {
   char unit[4] = {0};
   int n = 0;
   if (s.empty() || !(s[0] >= '0' && s[0] <= '9')) return std::nullopt;  // no nan, inf, signs
-  if (std::sscanf(s.c_str(), "%lf%3[a-z]%n", &v, unit, &n) != 2 || n != static_cast<int>(s.size()) ||
-      !std::isfinite(v) || v < 0 || v > 1e7)
+  if (std::sscanf(s.c_str(), "%lf%3[a-z]%n", &v, unit, &n) != 2 ||
+      n != static_cast<int>(s.size()) || !std::isfinite(v) || v < 0 || v > 1e7)
     return std::nullopt;
   std::string u(unit);
-  Millis per = u == "s" ? kSecond : u == "m" ? kMinute : u == "h" ? kHour : u == "d" ? kDay
-             : u == "wd" ? kWorkingDay : 0;
+  Millis per = u == "s"    ? kSecond
+               : u == "m"  ? kMinute
+               : u == "h"  ? kHour
+               : u == "d"  ? kDay
+               : u == "wd" ? kWorkingDay
+                           : 0;
   if (!per) return std::nullopt;
   return static_cast<Millis>(std::llround(v * static_cast<double>(per)));
 }
 
 std::optional<std::pair<int, int>> parse_interval(const std::string& s) {
   int h1, m1, h2, m2, n = 0;
-  if (std::sscanf(s.c_str(), "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != static_cast<int>(s.size()))
+  if (std::sscanf(s.c_str(), "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+      n != static_cast<int>(s.size()))
     return std::nullopt;
   int a = h1 * 60 + m1, b = h2 * 60 + m2;
-  if (h1 < 0 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || a >= b || b > 24 * 60) return std::nullopt;
+  if (h1 < 0 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59 || a >= b || b > 24 * 60)
+    return std::nullopt;
   return std::pair{a, b};
 }
 
@@ -68,14 +75,16 @@ std::vector<SlaRule> default_sla_rules() {
 
 ConfiguredSlaPolicy::ConfiguredSlaPolicy(const SlaConfig& cfg) : cfg_(cfg) {
   district_ = std::make_unique<Calendar>(cfg_.hours, cfg_.holidays);
-  for (const auto& [dept, hours] : cfg_.dept_hours) by_dept_[dept] = std::make_unique<Calendar>(hours, cfg_.holidays);
+  for (const auto& [dept, hours] : cfg_.dept_hours)
+    by_dept_[dept] = std::make_unique<Calendar>(hours, cfg_.holidays);
 }
 
 Allowance ConfiguredSlaPolicy::allowance(const WorkOrder& o) const {
   Allowance a;
   const std::string* lead = o.lead_dept();
   for (const auto& r : cfg_.rules) {
-    if (!matches(r.kinds, o.kind) || !matches(r.urgencies, o.urgency) || !matches(r.modes, o.mode)) continue;
+    if (!matches(r.kinds, o.kind) || !matches(r.urgencies, o.urgency) || !matches(r.modes, o.mode))
+      continue;
     if (!prefix_of(r.category, o.category)) continue;
     if (!r.dept.empty() && !(lead && *lead == r.dept)) continue;
     if (r.claim) a.claim = *r.claim;
@@ -115,19 +124,23 @@ Millis ConfiguredSlaPolicy::max_extended_due(const WorkOrder& o) const {
   return add(o, o.claimed_at, 2 * a.handle, a.natural);
 }
 Millis ConfiguredSlaPolicy::report_due(const WorkOrder&, Millis t) const { return t + cfg_.report; }
-Millis ConfiguredSlaPolicy::add_working_days(Millis t, int n) const { return district_->add_working_days(t, n); }
+Millis ConfiguredSlaPolicy::add_working_days(Millis t, int n) const {
+  return district_->add_working_days(t, n);
+}
 
 Millis ConfiguredSlaPolicy::warn_at(const WorkOrder& o, Millis start, Millis due) const {
   return stretch(o, start, due, 1.0 - allowance(o).warning);
 }
 
-Millis ConfiguredSlaPolicy::stretch(const WorkOrder& o, Millis start, Millis due, double factor) const {
+Millis ConfiguredSlaPolicy::stretch(const WorkOrder& o, Millis start, Millis due,
+                                    double factor) const {
   if (due <= start) return due;
   if (allowance(o).natural)
     return start + static_cast<Millis>(std::llround(factor * static_cast<double>(due - start)));
   const Calendar& c = calendar(o);
   Millis total = c.working_between(start, due);
-  return c.add_working(start, static_cast<Millis>(std::llround(factor * static_cast<double>(total))));
+  return c.add_working(start,
+                       static_cast<Millis>(std::llround(factor * static_cast<double>(total))));
 }
 
 }  // namespace huying::core

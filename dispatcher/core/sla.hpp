@@ -35,7 +35,7 @@ struct SlaConfig {
   WorkingHours hours = WorkingHours::standard();
   std::map<std::string, WorkingHours> dept_hours;  // per-department overrides
   std::vector<HolidayYear> holidays;
-  std::vector<SlaRule> rules;  // later rules override earlier ones, field by field
+  std::vector<SlaRule> rules;    // later rules override earlier ones, field by field
   Millis report = 30 * kMinute;  // 吹哨报到, natural time
 };
 

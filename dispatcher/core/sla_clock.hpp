@@ -20,7 +20,7 @@ std::vector<Event> fire_sla(const WorkOrder& o, Millis now, const SlaPolicy& sla
 Millis next_timer(const WorkOrder& o, const SlaPolicy& sla, const Escalator* esc);
 // Everything due at `now`: SLA signals first (in time order), then the
 // escalation rules they make due. Events are numbered to follow `o`.
-std::vector<Event> fire_timers(const WorkOrder& o, Millis now, const SlaPolicy& sla, const Escalator* esc,
-                               const EscalationContext& ectx);
+std::vector<Event> fire_timers(const WorkOrder& o, Millis now, const SlaPolicy& sla,
+                               const Escalator* esc, const EscalationContext& ectx);
 
 }  // namespace huying::core

@@ -8,11 +8,14 @@ namespace {
 Millis handling_allowance(const WorkOrder& o) {
   if (o.urgency != Urgency::normal || o.mode == Mode::immediate) return 24 * kHour;
   switch (o.kind) {
-    case Kind::consult: return 2 * kDay;
+    case Kind::consult:
+      return 2 * kDay;
     case Kind::help:
-    case Kind::suggestion: return 10 * kDay;
+    case Kind::suggestion:
+      return 10 * kDay;
     case Kind::complaint:
-    case Kind::report: return 15 * kDay;
+    case Kind::report:
+      return 15 * kDay;
   }
   return 15 * kDay;
 }

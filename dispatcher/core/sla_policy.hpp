@@ -24,7 +24,9 @@ class SlaPolicy {
   virtual Millis add_working_days(Millis t, int n) const = 0;
   // 跨域转办: the other platform acknowledges by this instant (default one
   // working day) and sends its result by the other (the handling allowance).
-  virtual Millis transfer_ack_due(const WorkOrder& o, Millis t) const { return add_working_days(t, 1); }
+  virtual Millis transfer_ack_due(const WorkOrder& o, Millis t) const {
+    return add_working_days(t, 1);
+  }
   virtual Millis transfer_result_due(const WorkOrder& o, Millis t) const { return reply_due(o, t); }
   // 黄灯: the instant when the warning fraction of [start, due] remains.
   virtual Millis warn_at(const WorkOrder& o, Millis start, Millis due) const {

@@ -38,8 +38,10 @@ void TimerQueue::schedule(Key key, Millis due) {
     std::size_t i = p - 1;
     Millis old = heap_[i].due;
     heap_[i].due = due;
-    if (due < old) sift_up(i);
-    else sift_down(i);
+    if (due < old)
+      sift_up(i);
+    else
+      sift_down(i);
     return;
   }
   heap_.push_back({due, key});
@@ -84,7 +86,8 @@ void TimerQueue::build(std::vector<Entry> entries) {
   for (const auto& e : entries) max_key = std::max(max_key, e.key);
   pos_.assign(entries.empty() ? 0 : static_cast<std::size_t>(max_key) + 1, 0);
   heap_ = std::move(entries);
-  for (std::size_t i = 0; i < heap_.size(); ++i) pos_[heap_[i].key] = static_cast<std::uint32_t>(i + 1);
+  for (std::size_t i = 0; i < heap_.size(); ++i)
+    pos_[heap_[i].key] = static_cast<std::uint32_t>(i + 1);
   for (std::size_t i = heap_.size() / 2; i-- > 0;) sift_down(i);
 }
 

@@ -34,15 +34,15 @@ enum class Urgency { normal, urgent, emergency };
 enum class Mode { immediate, proactive, onsite, tracked, published, coordinated };
 // Lifecycle states (DOMAIN.md).
 enum class Status {
-  received,     // 受理
-  dispatched,   // 派单
-  claimed,      // 签收
-  returned,     // 退单
-  replied,      // 办结/答复
-  visited,      // 回访
-  closed,       // 归档
-  transferred,  // 转110/119/120/122 (closed here)
-  cancelled,    // 作废 / 合并
+  received,        // 受理
+  dispatched,      // 派单
+  claimed,         // 签收
+  returned,        // 退单
+  replied,         // 办结/答复
+  visited,         // 回访
+  closed,          // 归档
+  transferred,     // 转110/119/120/122 (closed here)
+  cancelled,       // 作废 / 合并
   transferred_out  // 跨域转办: with another platform until it reports back (open)
 };
 enum class Role { operator_, dispatcher, clerk, coordinator, leader, admin, system };
@@ -52,9 +52,24 @@ enum class ReturnReason { not_our_duty, wrong_area, insufficient_info, other };
 enum class SuperviseLevel { urge, supervise };  // 催办 / 督办
 
 enum class CommandType {
-  create, answer, transfer_emergency, dispatch, claim, return_order, arbitrate,
-  request_extension, decide_extension, note, reply, visit, reopen, close,
-  supervise, whistle, merge, cancel,
+  create,
+  answer,
+  transfer_emergency,
+  dispatch,
+  claim,
+  return_order,
+  arbitrate,
+  request_extension,
+  decide_extension,
+  note,
+  reply,
+  visit,
+  reopen,
+  close,
+  supervise,
+  whistle,
+  merge,
+  cancel,
   amend,                   // the desk corrects fields (area, category, kind, ...), with a reason
   redispatch,              // 改派: to another department; not the first one's 退单
   transfer_out,            // 跨域转办 to another platform
@@ -66,25 +81,45 @@ enum class CommandType {
 };
 
 enum class EventType {
-  created, answered, transferred, dispatched, claimed, returned, extension_requested,
-  extension_decided, noted, replied, visited, reopened, closed, supervised, whistled,
-  merged, cancelled,
+  created,
+  answered,
+  transferred,
+  dispatched,
+  claimed,
+  returned,
+  extension_requested,
+  extension_decided,
+  noted,
+  replied,
+  visited,
+  reopened,
+  closed,
+  supervised,
+  whistled,
+  merged,
+  cancelled,
   escalated,  // an escalation rule fired (data.rule names it)
   reported,   // 吹哨报到: a called department reported (claimed its linked order)
   warned,     // 黄灯: a deadline is near (data.clock: claim | reply)
   overdue,    // 红灯: a deadline passed (data.clock: claim | reply | visit | ack | result)
-  amended, redispatched, transferred_out, external_acked, external_result, callback_failed,
+  amended,
+  redispatched,
+  transferred_out,
+  external_acked,
+  external_result,
+  callback_failed,
   caller_added,  // a merged duplicate's caller(s) joined this order: each is called back
-  opinion_recorded, opinions_waived
+  opinion_recorded,
+  opinions_waived
 };
 
 template <class E>
 struct EnumNames;
 
-#define HUYING_ENUM_NAMES(E, ...)                                           \
-  template <>                                                               \
-  struct EnumNames<E> {                                                     \
-    static constexpr std::array names = {__VA_ARGS__};                      \
+#define HUYING_ENUM_NAMES(E, ...)                      \
+  template <>                                          \
+  struct EnumNames<E> {                                \
+    static constexpr std::array names = {__VA_ARGS__}; \
   }
 
 using namespace std::string_view_literals;
@@ -100,22 +135,21 @@ HUYING_ENUM_NAMES(Role, "operator"sv, "dispatcher"sv, "clerk"sv, "coordinator"sv
                   "admin"sv, "system"sv);
 HUYING_ENUM_NAMES(Satisfaction, "satisfied"sv, "basically_satisfied"sv, "unsatisfied"sv);
 HUYING_ENUM_NAMES(DeptRole, "lead"sv, "assist"sv);
-HUYING_ENUM_NAMES(ReturnReason, "not_our_duty"sv, "wrong_area"sv, "insufficient_info"sv,
-                  "other"sv);
+HUYING_ENUM_NAMES(ReturnReason, "not_our_duty"sv, "wrong_area"sv, "insufficient_info"sv, "other"sv);
 HUYING_ENUM_NAMES(SuperviseLevel, "urge"sv, "supervise"sv);
 HUYING_ENUM_NAMES(CommandType, "create"sv, "answer"sv, "transfer_emergency"sv, "dispatch"sv,
-                  "claim"sv, "return"sv, "arbitrate"sv, "request_extension"sv,
-                  "decide_extension"sv, "note"sv, "reply"sv, "visit"sv, "reopen"sv, "close"sv,
-                  "supervise"sv, "whistle"sv, "merge"sv, "cancel"sv, "amend"sv, "redispatch"sv,
-                  "transfer_out"sv, "external_ack"sv, "record_external_result"sv, "callback_failed"sv,
+                  "claim"sv, "return"sv, "arbitrate"sv, "request_extension"sv, "decide_extension"sv,
+                  "note"sv, "reply"sv, "visit"sv, "reopen"sv, "close"sv, "supervise"sv, "whistle"sv,
+                  "merge"sv, "cancel"sv, "amend"sv, "redispatch"sv, "transfer_out"sv,
+                  "external_ack"sv, "record_external_result"sv, "callback_failed"sv,
                   "assist_opinion"sv, "waive_opinions"sv);
 HUYING_ENUM_NAMES(EventType, "created"sv, "answered"sv, "transferred"sv, "dispatched"sv,
                   "claimed"sv, "returned"sv, "extension_requested"sv, "extension_decided"sv,
-                  "noted"sv, "replied"sv, "visited"sv, "reopened"sv, "closed"sv,
-                  "supervised"sv, "whistled"sv, "merged"sv, "cancelled"sv, "escalated"sv,
-                  "reported"sv, "warned"sv, "overdue"sv, "amended"sv, "redispatched"sv,
-                  "transferred_out"sv, "external_acked"sv, "external_result"sv, "callback_failed"sv,
-                  "caller_added"sv, "opinion_recorded"sv, "opinions_waived"sv);
+                  "noted"sv, "replied"sv, "visited"sv, "reopened"sv, "closed"sv, "supervised"sv,
+                  "whistled"sv, "merged"sv, "cancelled"sv, "escalated"sv, "reported"sv, "warned"sv,
+                  "overdue"sv, "amended"sv, "redispatched"sv, "transferred_out"sv,
+                  "external_acked"sv, "external_result"sv, "callback_failed"sv, "caller_added"sv,
+                  "opinion_recorded"sv, "opinions_waived"sv);
 #undef HUYING_ENUM_NAMES
 
 // Code name of an enum value.

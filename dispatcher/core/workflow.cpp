@@ -14,14 +14,15 @@ std::optional<double> number_at(const json::object& j, std::string_view key) {
 }
 }  // namespace
 
-std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency, std::string_view category) {
+std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency,
+                                 std::string_view category) {
   if (urgency != Urgency::normal) return Mode::immediate;
   const std::pair<std::string, Mode>* best = nullptr;
   for (const auto& cm : d.category_modes) {
     const std::string& prefix = cm.first;
-    const bool match = category == prefix ||
-                       (category.size() > prefix.size() && category.substr(0, prefix.size()) == prefix &&
-                        category[prefix.size()] == '/');
+    const bool match = category == prefix || (category.size() > prefix.size() &&
+                                              category.substr(0, prefix.size()) == prefix &&
+                                              category[prefix.size()] == '/');
     if (match && (!best || prefix.size() > best->first.size())) best = &cm;
   }
   if (best) return best->second;
@@ -42,8 +43,10 @@ Intake assess_intake(const RuleSet& rules, json::object& args) {
   Intake in;
   const AreaTree& tree = rules.router->areas();
   const std::string given = str_at(args, "area");
-  in.placement = tree.place(given, str_at(args, "address"), number_at(args, "lat"), number_at(args, "lng"));
-  const bool well_formed = given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
+  in.placement =
+      tree.place(given, str_at(args, "address"), number_at(args, "lat"), number_at(args, "lng"));
+  const bool well_formed =
+      given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
   if (given.empty() || (well_formed && !tree.find(given))) args["area"] = in.placement.area;
   RouteInput r;
   r.kind = parse<Kind>(str_at(args, "kind")).value_or(Kind::complaint);
@@ -87,13 +90,14 @@ json::object to_json(const Route& r) {
 }
 
 bool may_auto_dispatch(const Deployment& d, const WorkOrder& o) {
-  return d.auto_dispatch && o.proposal && !o.proposal->lead.empty() && o.proposal->transfer_line.empty() &&
-         !o.needs_review && (o.placement.empty() || o.placement == name(Confidence::confident));
+  return d.auto_dispatch && o.proposal && !o.proposal->lead.empty() &&
+         o.proposal->transfer_line.empty() && !o.needs_review &&
+         (o.placement.empty() || o.placement == name(Confidence::confident));
 }
 
 bool may_auto_dispatch(const Deployment& d, const Intake& in) {
-  return d.auto_dispatch && in.placement.confidence == Confidence::confident && !in.route.lead.empty() &&
-         in.route.transfer_line.empty();
+  return d.auto_dispatch && in.placement.confidence == Confidence::confident &&
+         !in.route.lead.empty() && in.route.transfer_line.empty();
 }
 
 }  // namespace huying::core

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <optional>
 #include <string>
 
@@ -30,7 +29,8 @@ Intake assess_intake(const RuleSet& rules, boost::json::object& args);
 // 六办: the deployment's default handling mode for a call: 立即办 for urgent
 // ones, else the longest matching category prefix, else by kind; nullopt
 // when the deployment says nothing (the lifecycle's own default applies).
-std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency, std::string_view category);
+std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency,
+                                 std::string_view category);
 
 // The area routing works on: the placed area, or for an ambiguous placement
 // (or a weak one left at district level) its best candidate; the desk

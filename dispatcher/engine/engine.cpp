@@ -1,16 +1,16 @@
 #include "dispatcher/engine/engine.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <future>
-#include <atomic>
 #include <deque>
+#include <future>
 #include <unordered_map>
 
 #include "dispatcher/core/escalation.hpp"
@@ -51,7 +51,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     WorkOrder order;
     int pending = 0;  // submitted, not yet committed
   };
-  std::unordered_map<std::string, Live> orders;            // open (and in-flight) orders
+  std::unordered_map<std::string, Live> orders;  // open (and in-flight) orders
   // Idempotency keys seen lately (key -> number), oldest first in idem_order.
   // The store's table is the truth; this cache only has to cover requests
   // whose commit may not be done yet, so it is trimmed from the oldest end.
@@ -60,7 +60,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   static constexpr std::size_t kIdemCache = 100000;
   core::OrderNumbering numbering;
   core::HotSpots hot;
-  core::TimerQueue timers;                                   // key: order id
+  core::TimerQueue timers;                                     // key: order id
   std::unordered_map<std::int64_t, std::string> id_to_number;  // for timer keys
   core::Millis armed_for = 0;
   bool stopped = false;
@@ -82,13 +82,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // The hot-spot window holds the last `days` of orders, closed ones included.
   void rebuild_hot_spots() {
-    const core::EscalationRule* rule = opts.rules ? opts.rules->escalator->hot_spot_rule() : nullptr;
+    const core::EscalationRule* rule =
+        opts.rules ? opts.rules->escalator->hot_spot_rule() : nullptr;
     if (!rule) return;
     const core::Millis window = rule->days * core::kDay;
     // One indexed scan, oldest first (a restart after a busy week must not
     // page through the window: that grew with the square of the orders).
     for (const auto& o : store.orders_created_since(opts.clock->now() - window))
-      if (in_community(o.area)) hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+      if (in_community(o.area))
+        hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
   }
 
   // True for a community code of the current rules (hot spots count communities).
@@ -98,7 +100,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     return a && a->level == core::AreaLevel::community;
   }
 
-  const core::Escalator* escalator() const { return opts.rules ? opts.rules->escalator.get() : nullptr; }
+  const core::Escalator* escalator() const {
+    return opts.rules ? opts.rules->escalator.get() : nullptr;
+  }
 
   // The order's next timer instant; 0 when none or when it cannot be computed
   // (e.g. an instant outside the holiday data: logged, never thrown).
@@ -253,10 +257,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // Answers after everything queued so far is committed (the writer is FIFO).
   void answer_after_commit(Reply r, ReplyHandler done) {
     auto self = shared_from_this();
-    store.submit({}, [self, r = std::move(r), done = std::move(done)](const db::CommitStatus& st) mutable {
+    store.submit({}, [self, r = std::move(r),
+                      done = std::move(done)](const db::CommitStatus& st) mutable {
       if (!st.ok)
         r.rejection = core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-      asio::post(self->strand, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+      asio::post(self->strand,
+                 [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
     });
   }
 
@@ -267,7 +273,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     ctx.allocate = [this, now] { return std::pair{++last_id, numbering.next(now)}; };
     if (opts.rules) {
       auto rules = opts.rules;
-      ctx.dept_exists = [rules](std::string_view id) { return rules->router->dept(std::string(id)) != nullptr; };
+      ctx.dept_exists = [rules](std::string_view id) {
+        return rules->router->dept(std::string(id)) != nullptr;
+      };
       ctx.area_placeable = [rules](std::string_view code) {
         const core::Area* a = rules->router->areas().find(code);
         return a && (a->level == core::AreaLevel::street || a->level == core::AreaLevel::community);
@@ -277,7 +285,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       };
       ctx.platform_exists = [rules](std::string_view code) {
         const auto& ps = rules->deployment->platforms;
-        return std::any_of(ps.begin(), ps.end(), [&](const core::Platform& p) { return p.code == code; });
+        return std::any_of(ps.begin(), ps.end(),
+                           [&](const core::Platform& p) { return p.code == code; });
       };
       ctx.callback_attempts = rules->deployment->callback_attempts;
       ctx.tracked_note_working_days = rules->deployment->tracked_note_working_days;
@@ -286,7 +295,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     return ctx;
   }
 
-  static void reject(ReplyHandler& done, core::RejectCode code, std::string field, std::string reason) {
+  static void reject(ReplyHandler& done, core::RejectCode code, std::string field,
+                     std::string reason) {
     Reply r;
     r.rejection = core::Rejection{code, std::move(field), std::move(reason)};
     done(std::move(r));
@@ -294,15 +304,18 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   void execute(Request req, ReplyHandler done) {
     if (stopped)
-      return reject(done, core::RejectCode::internal, "", "the dispatcher is shutting down; nothing was changed");
+      return reject(done, core::RejectCode::internal, "",
+                    "the dispatcher is shutting down; nothing was changed");
     const core::Millis now = opts.clock->now();
     const bool creating = req.cmd.type == core::CommandType::create;
 
     // Idempotent create: a retry gets the first order back.
     if (creating && !req.idempotency_key.empty()) {
       std::optional<std::string> known;
-      if (auto it = idem_keys.find(req.idempotency_key); it != idem_keys.end()) known = it->second;
-      else known = store.find_idempotency_key(req.idempotency_key);
+      if (auto it = idem_keys.find(req.idempotency_key); it != idem_keys.end())
+        known = it->second;
+      else
+        known = store.find_idempotency_key(req.idempotency_key);
       if (known) {
         if (auto o = find(*known)) {
           Reply reply;
@@ -317,7 +330,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     std::optional<WorkOrder> current;
     if (!creating) {
       current = find(req.number);
-      if (!current) return reject(done, core::RejectCode::not_found, "number", "no order numbered " + req.number);
+      if (!current)
+        return reject(done, core::RejectCode::not_found, "number",
+                      "no order numbered " + req.number);
     }
     if (req.cmd.type == core::CommandType::merge) {
       // The target must be another open order.
@@ -325,7 +340,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (into && into->is_string()) {
         auto it = orders.find(std::string(into->get_string()));
         if (it == orders.end() || !it->second.order.open())
-          return reject(done, core::RejectCode::invalid_field, "into", "into must name another open order");
+          return reject(done, core::RejectCode::invalid_field, "into",
+                        "into must name another open order");
       }
     }
 
@@ -335,13 +351,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       auto& args = req.cmd.args;
       intake = core::assess_intake(*opts.rules, args);
       // A call's handling mode, when the operator gave none, from the deployment's table.
-      const bool call = req.actor.role == core::Role::operator_ || req.actor.role == core::Role::system;
+      const bool call =
+          req.actor.role == core::Role::operator_ || req.actor.role == core::Role::system;
       auto* given = args.if_contains("mode");
       if (call && (!given || given->is_null())) {
         auto kind = core::parse<core::Kind>(core::str_at(args, "kind"));
-        auto urgency = core::parse<core::Urgency>(core::str_at(args, "urgency")).value_or(core::Urgency::normal);
+        auto urgency = core::parse<core::Urgency>(core::str_at(args, "urgency"))
+                           .value_or(core::Urgency::normal);
         if (kind)
-          if (auto m = core::default_mode(*opts.rules->deployment, *kind, urgency, core::str_at(args, "category")))
+          if (auto m = core::default_mode(*opts.rules->deployment, *kind, urgency,
+                                          core::str_at(args, "category")))
             args["mode"] = std::string(core::name(*m));
       }
     }
@@ -402,15 +421,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     auto self = shared_from_this();
     store.submit(std::move(batch), [self, numbers, reply = std::move(reply),
                                     done = std::move(done)](const db::CommitStatus& st) mutable {
-      asio::post(self->strand, [self, numbers, st, reply = std::move(reply),
-                                done = std::move(done)]() mutable {
-        for (const auto& n : numbers) self->committed(n);
-        if (!st.ok) {
-          // Only reachable when the fatal handler returned (tests): never ack.
-          reply.rejection = core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-        }
-        done(std::move(reply));
-      });
+      asio::post(self->strand,
+                 [self, numbers, st, reply = std::move(reply), done = std::move(done)]() mutable {
+                   for (const auto& n : numbers) self->committed(n);
+                   if (!st.ok) {
+                     // Only reachable when the fatal handler returned (tests): never ack.
+                     reply.rejection =
+                         core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
+                   }
+                   done(std::move(reply));
+                 });
     });
 
     remember(changes);
@@ -433,7 +453,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
     const std::vector<Event> decided = changes[0].events;
     for (const auto& e : decided) {
-      for (auto& r : rules.escalator->react(changes[0].order, e, ectx)) add(changes[0], std::move(r));
+      for (auto& r : rules.escalator->react(changes[0].order, e, ectx))
+        add(changes[0], std::move(r));
 
       if (e.type == EventType::whistled) {
         for (auto& kid : core::linked_orders(changes[0].order, e)) {
@@ -449,7 +470,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         if (e.type == EventType::amended)
           for (const auto& ch : e.data.at("changes").as_array())
             placed = placed || core::str_at(ch.as_object(), "field") == "area";
-        if ((e.type == EventType::dispatched || e.type == EventType::redispatched) && e.data.contains("area"))
+        if ((e.type == EventType::dispatched || e.type == EventType::redispatched) &&
+            e.data.contains("area"))
           placed = true;
         const WorkOrder& o = changes[0].order;
         if (placed && in_community(o.area))
@@ -471,8 +493,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         const core::EscalationRule* hs = rules.escalator->hot_spot_rule();
         if (hs && in_community(o.area)) {
           std::size_t in_window = 0;
-          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay,
-                                 20, &in_window);
+          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count,
+                                 hs->days * core::kDay, 20, &in_window);
           if (!cluster.empty()) {
             json::array related;  // the most recent ones; `count` says how many in all
             for (const auto& n : cluster) related.push_back(json::string(n));

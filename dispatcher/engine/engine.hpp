@@ -44,8 +44,8 @@ struct Reply {
 using ReplyHandler = std::function<void(Reply)>;
 
 struct EngineOptions {
-  const core::Clock* clock = nullptr;     // REQUIRES: non-null, outlives the engine
-  const core::SlaPolicy* sla = nullptr;   // REQUIRES: non-null, outlives the engine
+  const core::Clock* clock = nullptr;    // REQUIRES: non-null, outlives the engine
+  const core::SlaPolicy* sla = nullptr;  // REQUIRES: non-null, outlives the engine
   // Routing, escalation and the district's departments. Null: no routing
   // proposals, no escalation, any department id accepted.
   std::shared_ptr<const core::RuleSet> rules;

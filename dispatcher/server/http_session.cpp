@@ -1,11 +1,11 @@
 #include "dispatcher/server/http_session.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 
 namespace huying::server {
@@ -24,18 +24,16 @@ http_session::http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<
 
 void http_session::run() {
   // Start on the session's strand.
-  boost::asio::dispatch(stream_.get_executor(),
-                        [self = shared_from_this()] { self->do_read(); });
+  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
 void http_session::do_read() {
   parser_.emplace();
   parser_->body_limit(kBodyLimit);
   stream_.expires_after(kReadTimeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                     self->on_read(ec, n);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
@@ -59,13 +57,13 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (req.method() != http::verb::get && req.method() != http::verb::head)
       return send(json_response(http::status::method_not_allowed,
                                 {{"error", "method_not_allowed"}, {"reason", "use GET"}}));
-    return send(json_response(
-        http::status::ok, {{"status", "ok"},
-                           {"open_orders", services_->engine.open_orders()},
-                           {"schema", db::sqlite_schema_version()}}));
+    return send(json_response(http::status::ok, {{"status", "ok"},
+                                                 {"open_orders", services_->engine.open_orders()},
+                                                 {"schema", db::sqlite_schema_version()}}));
   }
-  send(json_response(http::status::not_found,
-                     {{"error", "not_found"}, {"reason", "no such resource: " + std::string(target)}}));
+  send(json_response(
+      http::status::not_found,
+      {{"error", "not_found"}, {"reason", "no such resource: " + std::string(target)}}));
 }
 
 void http_session::send(response res) {

@@ -1,8 +1,9 @@
 #include "dispatcher/server/listener.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <spdlog/spdlog.h>
 
 #include "dispatcher/server/http_session.hpp"
 
@@ -12,7 +13,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 listener::listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<Services> services)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()),
+    : ioc_(ioc),
+      acceptor_(asio::make_strand(ioc)),
+      retry_(acceptor_.get_executor()),
       services_(std::move(services)) {
   acceptor_.open(ep.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));

@@ -1,8 +1,9 @@
 #include "dispatcher/server/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <spdlog/spdlog.h>
 
 #include "dispatcher/server/listener.hpp"
 
@@ -22,11 +23,11 @@ Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
   auto addr = asio::ip::make_address(opts.address, ec);
   if (ec) throw std::runtime_error("bad listen address '" + opts.address + "': " + ec.message());
   try {
-    impl_->lis = std::make_shared<listener>(ioc, asio::ip::tcp::endpoint{addr, opts.port},
-                                            impl_->services);
+    impl_->lis =
+        std::make_shared<listener>(ioc, asio::ip::tcp::endpoint{addr, opts.port}, impl_->services);
   } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen on " + opts.address + ":" +
-                             std::to_string(opts.port) + ": " + e.code().message());
+    throw std::runtime_error("cannot listen on " + opts.address + ":" + std::to_string(opts.port) +
+                             ": " + e.code().message());
   }
   impl_->lis->run();
   spdlog::info("server: listening on http://{}:{}", opts.address, impl_->lis->port());

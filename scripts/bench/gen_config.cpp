@@ -20,21 +20,45 @@ using namespace huying::core;
 
 namespace {
 
-const char* kWords[] = {"东湖", "西山", "南港", "北岭", "金沙", "龙江", "九江", "丹灶", "西樵", "里水",
-                        "狮山", "大沥", "松岗", "和顺", "桂园", "文华", "翠湖", "灯湖", "映月", "虹岭",
-                        "锦园", "石龙", "叠滘", "蟠龙", "朝阳", "青云", "凤鸣", "丰华", "金鼎", "桂江",
-                        "红星", "新风", "兴贤", "沙涌", "碧桂", "逢涌", "南庄", "上林", "龙山", "水南"};
+const char* kWords[] = {"东湖", "西山", "南港", "北岭", "金沙", "龙江", "九江", "丹灶",
+                        "西樵", "里水", "狮山", "大沥", "松岗", "和顺", "桂园", "文华",
+                        "翠湖", "灯湖", "映月", "虹岭", "锦园", "石龙", "叠滘", "蟠龙",
+                        "朝阳", "青云", "凤鸣", "丰华", "金鼎", "桂江", "红星", "新风",
+                        "兴贤", "沙涌", "碧桂", "逢涌", "南庄", "上林", "龙山", "水南"};
 constexpr int kWordCount = sizeof(kWords) / sizeof(kWords[0]);
 
-const char* kDistrictTypes[] = {
-    "urban_management", "housing",        "environment",     "market",          "transport",
-    "water",            "education",      "health",          "hr_social",       "civil_affairs",
-    "police",           "natural_resources", "emergency_mgmt", "culture_tourism", "agriculture",
-    "medical_insurance", "tax",           "power",           "gas",             "water_supply",
-    "telecom",          "finance",        "development",     "industry",        "justice",
-    "veterans",         "housing_fund",   "traffic_police",  "fire",            "data_service"};
-const char* kStreetTypes[] = {"street_hub", "urban_management", "housing", "market",
-                              "environment", "civil_affairs", "emergency_mgmt"};
+const char* kDistrictTypes[] = {"urban_management",
+                                "housing",
+                                "environment",
+                                "market",
+                                "transport",
+                                "water",
+                                "education",
+                                "health",
+                                "hr_social",
+                                "civil_affairs",
+                                "police",
+                                "natural_resources",
+                                "emergency_mgmt",
+                                "culture_tourism",
+                                "agriculture",
+                                "medical_insurance",
+                                "tax",
+                                "power",
+                                "gas",
+                                "water_supply",
+                                "telecom",
+                                "finance",
+                                "development",
+                                "industry",
+                                "justice",
+                                "veterans",
+                                "housing_fund",
+                                "traffic_police",
+                                "fire",
+                                "data_service"};
+const char* kStreetTypes[] = {"street_hub",  "urban_management", "housing",       "market",
+                              "environment", "civil_affairs",    "emergency_mgmt"};
 
 std::string code(int d, int s, int c) {
   char buf[16];
@@ -66,9 +90,11 @@ int main(int argc, char** argv) {
   std::mt19937 rng(20261124);
   const int kDistricts = 16;
 
-  std::ofstream areas(out / "areas.yaml"), depts(out / "departments.yaml"), gaz(out / "gazetteer.yaml");
+  std::ofstream areas(out / "areas.yaml"), depts(out / "departments.yaml"),
+      gaz(out / "gazetteer.yaml");
   areas << "areas:\n  - {code: \"449900000000\", name: 示例市, level: city}\n";
-  depts << "departments:\n  - {id: pd, name: 示例市12345派单中心, type: arbitration, area: \"449900000000\"}\n";
+  depts << "departments:\n  - {id: pd, name: 示例市12345派单中心, type: arbitration, area: "
+           "\"449900000000\"}\n";
   gaz << "roads:\n";
   std::vector<std::string> estates;
   std::vector<std::vector<std::string>> district_depts(kDistricts + 1);
@@ -91,8 +117,9 @@ int main(int argc, char** argv) {
       areas << "  - {code: \"" << sc << "\", name: " << kWords[(d * 7 + s) % kWordCount] << s
             << "街道, level: street, parent: \"" << code(d, 0, 0) << "\"}\n";
       for (const char* t : kStreetTypes) {
-        depts << "  - {id: s" << d << "-" << s << "-" << t << ", name: " << kWords[(d * 7 + s) % kWordCount]
-              << s << "街道" << t << ", type: " << t << ", area: \"" << sc << "\"}\n";
+        depts << "  - {id: s" << d << "-" << s << "-" << t
+              << ", name: " << kWords[(d * 7 + s) % kWordCount] << s << "街道" << t
+              << ", type: " << t << ", area: \"" << sc << "\"}\n";
         ++n_depts;
       }
       int n_comm = 17 + static_cast<int>(rng() % 3);  // 17..19
@@ -106,10 +133,11 @@ int main(int argc, char** argv) {
                           ", community: \"" + cc + "\"}\n");
       }
       for (int r = 1; r <= 2; ++r) {
-        gaz << "  - name: " << kWords[(d + s) % kWordCount] << d << "-" << s << "-" << r << "路\n    segments:\n";
+        gaz << "  - name: " << kWords[(d + s) % kWordCount] << d << "-" << s << "-" << r
+            << "路\n    segments:\n";
         for (int k = 0; k < 3; ++k)
-          gaz << "      - {from: " << (k * 100 + 1) << ", to: " << (k * 100 + 100) << ", community: \""
-              << code(d, s, 1 + (r * 3 + k) % n_comm) << "\"}\n";
+          gaz << "      - {from: " << (k * 100 + 1) << ", to: " << (k * 100 + 100)
+              << ", community: \"" << code(d, s, 1 + (r * 3 + k) % n_comm) << "\"}\n";
       }
     }
   }
@@ -126,7 +154,8 @@ int main(int argc, char** argv) {
   int n_rules = 0;
   while (n_rules < 2000) {
     bool street = rng() % 3 == 0;
-    auto& [area, d] = street ? streets[rng() % streets.size()] : communities[rng() % communities.size()];
+    auto& [area, d] =
+        street ? streets[rng() % streets.size()] : communities[rng() % communities.size()];
     const Category* c = cats[rng() % cats.size()];
     if (!used.insert(c->path + "|" + area).second) continue;
     const auto& pool = district_depts[d];
@@ -134,10 +163,13 @@ int main(int argc, char** argv) {
             << "\", lead: " << pool[rng() % pool.size()] << "}\n";
   }
 
-  fs::copy_file(example / "categories.yaml", out / "categories.yaml", fs::copy_options::overwrite_existing);
-  fs::copy_file(example / "escalation.yaml", out / "escalation.yaml", fs::copy_options::overwrite_existing);
-  std::ofstream(out / "deployment.yaml") << "name: 示例市12345（基准测试用）\nversion: \"city-gen-1\"\n"
-                                            "arbitration: pd\n";
+  fs::copy_file(example / "categories.yaml", out / "categories.yaml",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(example / "escalation.yaml", out / "escalation.yaml",
+                fs::copy_options::overwrite_existing);
+  std::ofstream(out / "deployment.yaml")
+      << "name: 示例市12345（基准测试用）\nversion: \"city-gen-1\"\n"
+         "arbitration: pd\n";
   std::ofstream(out / "users.yaml") << "users:\n  - {id: op1, role: operator}\n";
   std::printf("wrote %s: %d districts, %zu streets, %zu communities, %d departments, %d rules\n",
               out.c_str(), kDistricts, streets.size(), communities.size(), n_depts, n_rules);

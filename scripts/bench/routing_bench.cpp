@@ -3,14 +3,14 @@
 //
 //   bench_routing CONFIG_DIR [DECISIONS]
 // Last line: one JSON object with p50_us and p99_us.
-#include <boost/json.hpp>
+#include <sched.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <random>
-#include <sched.h>
 
 #include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
@@ -98,15 +98,16 @@ int main(int argc, char** argv) {
 
   std::size_t sink = 0;
   // Warm up caches and the allocator.
-  for (std::size_t i = 0; i < std::min<std::size_t>(n, 20000); ++i) sink += router.route(inputs[i]).lead.size();
+  for (std::size_t i = 0; i < std::min<std::size_t>(n, 20000); ++i)
+    sink += router.route(inputs[i]).lead.size();
   Stats route = measure(n, [&](std::size_t i) { sink += router.route(inputs[i]).lead.size(); });
   std::hash<std::string> h;
   Stats hash = measure(n, [&](std::size_t i) {
     sink += h(inputs[i].category) ^ h(inputs[i].area) ^ h(inputs[i].text);
   });
 
-  std::printf("config: %zu areas, %zu departments, %zu overrides, loaded in %.2f s\n", d.areas.size(),
-              d.departments.size(), d.overrides.size(), load_s);
+  std::printf("config: %zu areas, %zu departments, %zu overrides, loaded in %.2f s\n",
+              d.areas.size(), d.departments.size(), d.overrides.size(), load_s);
   std::printf("routing: %10.0f decisions/s  p50 %.2f us  p99 %.2f us  mean %.2f us\n", route.per_s,
               route.p50_ns / 1000, route.p99_ns / 1000, route.mean_ns / 1000);
   std::printf("hash   : %10.0f inputs/s     p50 %.2f us  p99 %.2f us  mean %.2f us\n", hash.per_s,

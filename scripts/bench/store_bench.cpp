@@ -6,19 +6,19 @@
 //
 //   bench_store DIR [SECONDS_PER_CASE] [ROUNDS]
 // Last line: one JSON object (see README, Benchmarks).
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
-#include <map>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
+#include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -65,10 +65,11 @@ double bare_rate(const std::string& path, int rows) {
   { auto s = db::open_sqlite_store({.path = path}); }  // schema
   db::Connection c(path, db::Connection::Mode::read_write);
   c.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-  db::Statement ins_order(c,
-                          "INSERT INTO orders (id, number, status, open, kind, urgency, channel, "
-                          "category, area, lead_dept, created_at, updated_at, next_due, version, doc) "
-                          "VALUES (?,?,?,?,?,?,?,?,?,NULL,?,?,NULL,?,?)");
+  db::Statement ins_order(
+      c,
+      "INSERT INTO orders (id, number, status, open, kind, urgency, channel, "
+      "category, area, lead_dept, created_at, updated_at, next_due, version, doc) "
+      "VALUES (?,?,?,?,?,?,?,?,?,NULL,?,?,NULL,?,?)");
   db::Statement ins_event(c,
                           "INSERT INTO events (order_id, seq, at, actor, role, actor_dept, "
                           "actor_area, type, data) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -109,7 +110,8 @@ GroupResult group_rate(const std::string& path, int submitters, double seconds) 
   std::int64_t next = 0;
   long acked = 0;
   const auto t0 = clk::now();
-  const auto until = t0 + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
+  const auto until =
+      t0 + std::chrono::duration_cast<clk::duration>(std::chrono::duration<double>(seconds));
   int in_flight = submitters;  // the initial "ready" entries count as acks of nothing
   for (;;) {
     std::deque<int> batch;
@@ -182,7 +184,9 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
   }
   double bare_m = median(bare);
-  std::printf("bare SQLite, 1000 rows per transaction, synchronous=FULL: %10.0f commits/s (median)\n", bare_m);
+  std::printf(
+      "bare SQLite, 1000 rows per transaction, synchronous=FULL: %10.0f commits/s (median)\n",
+      bare_m);
   json::object summary{{"bench", "store"},
                        {"metric", "durable_commits_per_s_at_64_submitters"},
                        {"unit", "commits/s"},
@@ -190,9 +194,10 @@ int main(int argc, char** argv) {
                        {"rounds", rounds}};
   for (int n : submitters) {
     double m = median(rate[n]);
-    std::printf("group commit, %2d submitters:                           %10.0f commits/s  "
-                "(%.2f of bare, %.1f batches per transaction)\n",
-                n, m, m / bare_m, median(group[n]));
+    std::printf(
+        "group commit, %2d submitters:                           %10.0f commits/s  "
+        "(%.2f of bare, %.1f batches per transaction)\n",
+        n, m, m / bare_m, median(group[n]));
     summary["rate_" + std::to_string(n)] = m;
     summary["group_size_" + std::to_string(n)] = median(group[n]);
     if (n == 64) {

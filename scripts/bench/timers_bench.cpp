@@ -7,7 +7,6 @@
 //   bench_timers HOLIDAY_DIR [ORDERS]
 // Last line: one JSON object with bytes_per_order and rebuild_s.
 #include <boost/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -68,7 +67,8 @@ int main(int argc, char** argv) {
     s.kind = static_cast<Kind>(rng() % 5);
     s.start = t0 + static_cast<Millis>(rng() % (90ull * kDay));
     probe.kind = s.kind;
-    s.due = s.status == Status::dispatched ? sla.claim_due(probe, s.start) : sla.reply_due(probe, s.start);
+    s.due = s.status == Status::dispatched ? sla.claim_due(probe, s.start)
+                                           : sla.reply_due(probe, s.start);
   }
 
   // Rebuild: each order's next instant (its 黄灯 in working time), then build.
@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   double rebuild_s = since(t);
   std::vector<TimerQueue::Entry>().swap(entries);
   long rss_q = rss_bytes() - rss0;
-  double bytes_per_order = static_cast<double>(std::max<long>(rss_q, static_cast<long>(q.memory_bytes()))) / n;
+  double bytes_per_order =
+      static_cast<double>(std::max<long>(rss_q, static_cast<long>(q.memory_bytes()))) / n;
 
   // Reschedule throughput: move every order to its breach instant.
   t = clk::now();
@@ -103,8 +104,8 @@ int main(int argc, char** argv) {
   std::vector<std::pair<Millis, std::uint32_t>> raw;
   raw.reserve(n);
   for (const auto& s : stored) raw.emplace_back(s.due, s.id);
-  std::priority_queue<std::pair<Millis, std::uint32_t>, std::vector<std::pair<Millis, std::uint32_t>>,
-                      std::greater<>>
+  std::priority_queue<std::pair<Millis, std::uint32_t>,
+                      std::vector<std::pair<Millis, std::uint32_t>>, std::greater<>>
       pq(std::greater<>{}, std::move(raw));
   double pq_build_s = since(t);
   long rss_pq = rss_bytes() - rss1;
@@ -117,11 +118,13 @@ int main(int argc, char** argv) {
   double pq_pop_s = since(t);
 
   std::printf("orders: %zu\n", n);
-  std::printf("timer queue: rebuild %.3f s (incl. working-time 黄灯 per order), %.1f bytes/order, "
-              "reschedule %.0f/s, pop %.0f/s\n",
-              rebuild_s, bytes_per_order, n / resched_s, popped / pop_s);
+  std::printf(
+      "timer queue: rebuild %.3f s (incl. working-time 黄灯 per order), %.1f bytes/order, "
+      "reschedule %.0f/s, pop %.0f/s\n",
+      rebuild_s, bytes_per_order, n / resched_s, popped / pop_s);
   std::printf("priority_queue baseline: build %.3f s, %.1f bytes/order, pop %.0f/s\n", pq_build_s,
-              static_cast<double>(std::max<long>(rss_pq, static_cast<long>(n * 16))) / n, pq_pop_s ? pq_popped / pq_pop_s : 0);
+              static_cast<double>(std::max<long>(rss_pq, static_cast<long>(n * 16))) / n,
+              pq_pop_s ? pq_popped / pq_pop_s : 0);
   boost::json::object j{{"bench", "timers"},
                         {"metric", "rebuild_1M"},
                         {"value", rebuild_s},

@@ -8,11 +8,11 @@
 // is placed, routed and auto-dispatched in one multi-event commit.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <future>
 #include <string>
@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "db/store.hpp"
-#include "dispatcher/core/clock.hpp"
 #include "dispatcher/config/config_load.hpp"
+#include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
 
 using namespace huying;
@@ -70,7 +70,10 @@ int main(int argc, char** argv) {
                                  {"citizen", {{"phone", "13800000000"}}}};
         std::promise<engine::Reply> p;
         auto f = p.get_future();
-        eng.execute({{core::CommandType::create, std::move(args)}, op, {}, "crash-" + std::to_string(getpid()) + "-" + std::to_string(i)},
+        eng.execute({{core::CommandType::create, std::move(args)},
+                     op,
+                     {},
+                     "crash-" + std::to_string(getpid()) + "-" + std::to_string(i)},
                     [&](engine::Reply r) { p.set_value(std::move(r)); });
         engine::Reply r = f.get();
         if (!r.ok()) {

@@ -27,8 +27,7 @@ int main(int argc, char** argv) {
   const std::string child_bin = argv[1];
   const int runs = argc > 2 ? std::atoi(argv[2]) : 20;
   const std::string config = argc > 3 ? argv[3] : "";
-  auto dir = std::filesystem::temp_directory_path() /
-             ("huying-crash-" + std::to_string(getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("huying-crash-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string db_path = (dir / "crash.db").string();
   const std::string log_path = (dir / "child.log").string();
@@ -71,7 +70,8 @@ int main(int argc, char** argv) {
       // With routing, an acked create was also dispatched in the same commit.
       bool whole = h && (config.empty() || h->order.status == core::Status::dispatched);
       if (!whole) {
-        if (lost < 5) std::fprintf(stderr, "run %d: LOST (or partly lost) acked order %s\n", run, n.c_str());
+        if (lost < 5)
+          std::fprintf(stderr, "run %d: LOST (or partly lost) acked order %s\n", run, n.c_str());
         ++lost;
       }
     }
@@ -79,9 +79,10 @@ int main(int argc, char** argv) {
     total_acked += static_cast<long>(acked.size());
     bool ok = lost == 0 && integrity == "ok";
     (ok ? passed : failed)++;
-    std::printf("run %2d: killed after %3d ms, %5zu acked, %ld lost, integrity %s, %lld orders in file\n",
-                run, delay, acked.size(), lost, integrity.c_str(),
-                static_cast<long long>(store->list_orders({}).total));
+    std::printf(
+        "run %2d: killed after %3d ms, %5zu acked, %ld lost, integrity %s, %lld orders in file\n",
+        run, delay, acked.size(), lost, integrity.c_str(),
+        static_cast<long long>(store->list_orders({}).total));
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

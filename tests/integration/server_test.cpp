@@ -1,12 +1,11 @@
 // The real huying binary on an ephemeral port, spoken to over real sockets.
 #include <arpa/inet.h>
-#include <catch2/catch.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
-
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "support/process.hpp"
@@ -33,7 +32,8 @@ HttpResult http(unsigned short port, const std::string& method, const std::strin
   REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!body.empty())
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   REQUIRE(::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
   std::string resp;
@@ -50,11 +50,13 @@ HttpResult http(unsigned short port, const std::string& method, const std::strin
 }
 
 struct Server {
-  Server() : dir(std::filesystem::temp_directory_path() / ("huying-it-" + std::to_string(getpid()))) {
+  Server()
+      : dir(std::filesystem::temp_directory_path() / ("huying-it-" + std::to_string(getpid()))) {
     std::filesystem::create_directories(dir);
-    child = std::make_unique<test::Child>(std::vector<std::string>{
-        HUYING_BIN, "serve", "--port", "0", "--db", (dir / "it.db").string()},
-        (dir / "server.log").string());
+    child =
+        std::make_unique<test::Child>(std::vector<std::string>{HUYING_BIN, "serve", "--port", "0",
+                                                               "--db", (dir / "it.db").string()},
+                                      (dir / "server.log").string());
     auto line = child->read_line(std::chrono::seconds(30));
     REQUIRE(line.has_value());
     auto colon = line->rfind(':');

@@ -1,13 +1,12 @@
 // Working-time calendar against the shipped official data (config/holidays).
 // Every case below was checked by hand against the State Council notices.
-#include <catch2/catch.hpp>
+#include "dispatcher/core/calendar.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include "dispatcher/core/calendar.hpp"
 
 using namespace huying::core;
 
@@ -17,7 +16,8 @@ const Calendar& cal() {
   static Calendar c = [] {
     std::vector<HolidayYear> years;
     for (int y = 2023; y <= 2026; ++y) {
-      std::ifstream in(std::string(HUYING_SOURCE_DIR) + "/config/holidays/" + std::to_string(y) + ".json");
+      std::ifstream in(std::string(HUYING_SOURCE_DIR) + "/config/holidays/" + std::to_string(y) +
+                       ".json");
       std::stringstream ss;
       ss << in.rdbuf();
       years.push_back(parse_holiday_year(ss.str()));
@@ -49,12 +49,12 @@ TEST_CASE("calendar: every 调休 make-up day of 2025 is a working day") {
 }
 
 TEST_CASE("calendar: holidays, lunch breaks and the edges of the working day") {
-  CHECK_FALSE(cal().is_working(L(2025, 1, 28, 10)));   // 春节
-  CHECK_FALSE(cal().is_working(L(2025, 10, 1, 10)));   // 国庆
-  CHECK_FALSE(cal().is_working(L(2025, 10, 8, 10)));   // 国庆+中秋, 8 days in 2025
+  CHECK_FALSE(cal().is_working(L(2025, 1, 28, 10)));  // 春节
+  CHECK_FALSE(cal().is_working(L(2025, 10, 1, 10)));  // 国庆
+  CHECK_FALSE(cal().is_working(L(2025, 10, 8, 10)));  // 国庆+中秋, 8 days in 2025
   CHECK(cal().is_working(L(2025, 10, 9, 10)));
-  CHECK_FALSE(cal().is_working(L(2025, 3, 5, 12, 30)));          // lunch
-  CHECK_FALSE(cal().is_working(L(2025, 3, 5, 13, 29, 59)));      // lunch, last second
+  CHECK_FALSE(cal().is_working(L(2025, 3, 5, 12, 30)));      // lunch
+  CHECK_FALSE(cal().is_working(L(2025, 3, 5, 13, 29, 59)));  // lunch, last second
   CHECK(cal().is_working(L(2025, 3, 5, 13, 30)));
   CHECK(cal().is_working(L(2025, 3, 5, 11, 59, 59)));
   CHECK_FALSE(cal().is_working(L(2025, 3, 5, 8, 59, 59)));
@@ -74,13 +74,16 @@ TEST_CASE("calendar: add_working, hand-checked deadlines") {
       {"before opening", L(2025, 3, 5, 7), kHour, L(2025, 3, 5, 10)},
       {"one minute past closing", L(2025, 3, 5, 18), kMinute, L(2025, 3, 6, 9, 1)},
       {"logged on a holiday: claim in 2 h", L(2025, 10, 3, 10), 2 * kHour, L(2025, 10, 9, 11)},
-      {"National Day 2025: 1 WD from 17:00 on the last day before", L(2025, 9, 30, 17), WD, L(2025, 10, 9, 17)},
+      {"National Day 2025: 1 WD from 17:00 on the last day before", L(2025, 9, 30, 17), WD,
+       L(2025, 10, 9, 17)},
       {"National Day 2024", L(2024, 9, 30, 17), WD, L(2024, 10, 8, 17)},
       {"National Day 2026 (separate from Mid-Autumn)", L(2026, 9, 30, 17), WD, L(2026, 10, 8, 17)},
-      {"Spring Festival 2026: into the make-up Saturday", L(2026, 2, 13, 17), WD, L(2026, 2, 14, 17)},
+      {"Spring Festival 2026: into the make-up Saturday", L(2026, 2, 13, 17), WD,
+       L(2026, 2, 14, 17)},
       {"Spring Festival 2026: over the 9-day break", L(2026, 2, 14, 17), WD, L(2026, 2, 24, 17)},
       {"Spring Festival 2025", L(2025, 1, 27, 17), WD, L(2025, 2, 5, 17)},
-      {"New Year 2025->2026 lands on the make-up Sunday", L(2025, 12, 31, 17), WD, L(2026, 1, 4, 17)},
+      {"New Year 2025->2026 lands on the make-up Sunday", L(2025, 12, 31, 17), WD,
+       L(2026, 1, 4, 17)},
       {"New Year 2024->2025", L(2024, 12, 31, 17), WD, L(2025, 1, 2, 17)},
       {"Qingming 2024 into the make-up Sunday", L(2024, 4, 3, 17), WD, L(2024, 4, 7, 17)},
       {"15 WD complaint, no holidays", L(2025, 3, 3, 9), 15 * WD, L(2025, 3, 21, 18)},

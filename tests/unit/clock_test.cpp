@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
+#include "dispatcher/core/clock.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 
-#include "dispatcher/core/clock.hpp"
 #include "dispatcher/core/order_number.hpp"
 
 using namespace huying::core;

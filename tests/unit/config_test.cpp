@@ -2,7 +2,6 @@
 // tests/data/config/broken/NAME (files overlaid on the minimal one) gives the
 // file:line message in NAME/expect.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -18,7 +17,8 @@ const fs::path kData = fs::path(HUYING_SOURCE_DIR) / "tests/data/config";
 
 std::string relative(const ConfigError& e) {
   std::string file = fs::path(e.file).filename().string();
-  return e.line > 0 ? file + ":" + std::to_string(e.line) + ": " + e.reason : file + ": " + e.reason;
+  return e.line > 0 ? file + ":" + std::to_string(e.line) + ": " + e.reason
+                    : file + ": " + e.reason;
 }
 }  // namespace
 
@@ -27,9 +27,12 @@ TEST_CASE("config: the minimal test district loads and routes") {
   for (const auto& e : res.errors) UNSCOPED_INFO(e.to_string());
   REQUIRE(res.ok());
   Router r(*res.deployment);
-  CHECK(r.route({Kind::complaint, Urgency::normal, "城市管理/占道经营", "440698002001", ""}).lead == "hub-b");
-  CHECK(r.route({Kind::complaint, Urgency::normal, "城市管理/乱张贴", "440698001001", ""}).lead == "cg");
-  CHECK(summarize(*res.deployment).find("2 streets/towns, 3 communities/villages") != std::string::npos);
+  CHECK(r.route({Kind::complaint, Urgency::normal, "城市管理/占道经营", "440698002001", ""}).lead ==
+        "hub-b");
+  CHECK(r.route({Kind::complaint, Urgency::normal, "城市管理/乱张贴", "440698001001", ""}).lead ==
+        "cg");
+  CHECK(summarize(*res.deployment).find("2 streets/towns, 3 communities/villages") !=
+        std::string::npos);
 }
 
 TEST_CASE("config: each deliberately broken config names file, line and reason") {

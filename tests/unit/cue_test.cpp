@@ -88,7 +88,8 @@ TEST_CASE("emergency cues: a table of 37 call texts") {
 }
 
 TEST_CASE("emergency cues: the route beside a cue is the ordinary one") {
-  RouteInput in{Kind::help, Urgency::normal, "城市管理/市容环境/垃圾清运", "440699001004", "隔壁厨房着火了"};
+  RouteInput in{Kind::help, Urgency::normal, "城市管理/市容环境/垃圾清运", "440699001004",
+                "隔壁厨房着火了"};
   Route r = router().route(in);
   REQUIRE(r.cue.has_value());
   CHECK(r.transfer_line == "119");

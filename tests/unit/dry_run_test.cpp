@@ -1,21 +1,19 @@
 // `huying route`: one JSON answer per request line, in the documented shape.
-#include <catch2/catch.hpp>
+#include "dispatcher/app/dry_run.hpp"
 
 #include <boost/json.hpp>
-
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "db/store.hpp"
-#include "dispatcher/app/dry_run.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/workflow.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
 
 namespace json = boost::json;
-
 
 TEST_CASE("route dry run: placement, route, cue and auto_dispatch for each request line") {
   std::ifstream in(std::string(HUYING_SOURCE_DIR) + "/tests/data/route/requests.jsonl");
@@ -79,7 +77,8 @@ TEST_CASE("replay: an override added to the config shows which past orders would
   fs::copy(src / "config/holidays", dir.file("config/holidays"), fs::copy_options::recursive);
   {
     std::ofstream r(dir.file("config/example/routing.yaml"), std::ios::app);
-    r << "  - name: 桂园占道改由住建\n    category: 城市管理/市容环境/占道经营\n    area: \"440699001000\"\n    lead: zj\n";
+    r << "  - name: 桂园占道改由住建\n    category: 城市管理/市容环境/占道经营\n    area: "
+         "\"440699001000\"\n    lead: zj\n";
   }
   // Two past orders: one in 桂园街道 (changes), one in 东湖街道 (does not).
   auto rules = huying::app::load_rules(std::string(HUYING_SOURCE_DIR) + "/config/example");
@@ -89,14 +88,20 @@ TEST_CASE("replay: an override added to the config shows which past orders would
     huying::core::NaturalSlaPolicy sla;
     std::int64_t id = 0;
     for (const char* address : {"桂澜路88号", "翠湖公馆3座"}) {
-      json::object args{{"kind", "complaint"}, {"category", "城市管理/市容环境/占道经营"},
-                        {"description", "占道经营"}, {"address", address}};
+      json::object args{{"kind", "complaint"},
+                        {"category", "城市管理/市容环境/占道经营"},
+                        {"description", "占道经营"},
+                        {"address", address}};
       auto in = huying::core::assess_intake(*rules.rules, args);
       huying::core::DecideContext ctx;
       ctx.now = huying::test::kT0;
       ctx.sla = &sla;
-      ctx.allocate = [&] { ++id; return std::pair<std::int64_t, std::string>{id, "HY2025120100000" + std::to_string(id)}; };
-      auto d = huying::core::decide(nullptr, {huying::core::CommandType::create, args}, huying::test::op, ctx);
+      ctx.allocate = [&] {
+        ++id;
+        return std::pair<std::int64_t, std::string>{id, "HY2025120100000" + std::to_string(id)};
+      };
+      auto d = huying::core::decide(nullptr, {huying::core::CommandType::create, args},
+                                    huying::test::op, ctx);
       REQUIRE(d.ok());
       d.events[0].data["placement"] = huying::core::to_json(in.placement);
       d.events[0].data["route"] = huying::core::to_json(in.route);
@@ -108,7 +113,8 @@ TEST_CASE("replay: an override added to the config shows which past orders would
     }
     store->flush();
   }
-  huying::app::ReplayOptions ro{dir.file("config/example"), dir.file("r.db"), "2025-12-01", "2025-12-01", false};
+  huying::app::ReplayOptions ro{dir.file("config/example"), dir.file("r.db"), "2025-12-01",
+                                "2025-12-01", false};
   std::ostringstream out;
   REQUIRE(huying::app::replay(ro, out) == 0);
   std::istringstream lines(out.str());

@@ -1,18 +1,17 @@
 // engine/: decide on the strand, answer after the durable commit, recover at start.
-#include <catch2/catch.hpp>
+#include "dispatcher/engine/engine.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-
+#include <catch2/catch.hpp>
 #include <future>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "db/sqlite.hpp"
 #include "db/store.hpp"
 #include "dispatcher/config/config_load.hpp"
-#include "dispatcher/engine/engine.hpp"
-#include "db/sqlite.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
 
@@ -25,7 +24,8 @@ namespace {
 struct Harness {
   explicit Harness(const std::string& path, Millis start = kT0,
                    std::shared_ptr<const RuleSet> rules = nullptr)
-      : clock(start), store(db::open_sqlite_store({.path = path})),
+      : clock(start),
+        store(db::open_sqlite_store({.path = path})),
         engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = std::move(rules)}) {
     engine.start();
     thread = std::thread([this] { ioc.run(); });
@@ -168,7 +168,8 @@ TEST_CASE("engine: order numbers go past 999999 a day and resume right after a r
       numbers.push_back(r.order.number);
     }
   }
-  CHECK(numbers == std::vector<std::string>{"HY20251201999999", "HY202512011000000", "HY202512011000001"});
+  CHECK(numbers ==
+        std::vector<std::string>{"HY20251201999999", "HY202512011000000", "HY202512011000001"});
   Harness h(path);
   auto r = h.exec(CommandType::create, op, {}, create_args());
   REQUIRE(r.ok());
@@ -199,7 +200,8 @@ TEST_CASE("engine: after stop() commands are refused and nothing is left in flig
   CHECK(late.rejection->code == RejectCode::internal);
 }
 
-TEST_CASE("engine: restart loads open orders and continues numbering, closed ones stay answerable") {
+TEST_CASE(
+    "engine: restart loads open orders and continues numbering, closed ones stay answerable") {
   TempDir dir;
   auto path = dir.file("e.db");
   std::string open_no, closed_no;
@@ -247,7 +249,8 @@ std::shared_ptr<const RuleSet> example_rules() {
   REQUIRE(res.ok());
   return make_rule_set(res.deployment);
 }
-json::object intake(std::string address, std::string category, std::string text = "夜市摊贩占道经营") {
+json::object intake(std::string address, std::string category,
+                    std::string text = "夜市摊贩占道经营") {
   return {{"kind", "complaint"},
           {"category", std::move(category)},
           {"description", std::move(text)},
@@ -290,14 +293,16 @@ TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto
   auto no_lead = h.exec(CommandType::dispatch, disp, u.order.number, {{"area", "440699001004"}});
   REQUIRE_FALSE(no_lead.ok());
   CHECK(no_lead.rejection->field == "lead");
-  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}, {"area", "440699001004"}});
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number,
+                  {{"lead", "cg"}, {"area", "440699001004"}});
   REQUIRE(d.ok());
   CHECK(*d.order.lead_dept() == "cg");
   CHECK(d.order.area == "440699001004");
   CHECK_FALSE(d.order.needs_review);
 
   // An alias inside a bank's name is weak: the desk sees the candidate, nothing is dispatched.
-  auto w = h.exec(CommandType::create, op, {}, intake("华夏银行门口", "城市管理/市容环境/占道经营"));
+  auto w =
+      h.exec(CommandType::create, op, {}, intake("华夏银行门口", "城市管理/市容环境/占道经营"));
   CHECK(w.order.status == Status::received);
   CHECK(w.order.placement == "weak");
   CHECK(w.order.candidates == std::vector<std::string>{"440699011004"});
@@ -305,13 +310,15 @@ TEST_CASE("engine with rules: intake is placed, routed with its reason, and auto
 
   // An emergency cue is proposed for transfer, never auto-dispatched; the
   // route beside it stays, for when the operator finds no emergency.
-  auto e = h.exec(CommandType::create, op, {}, intake("南约花园", "城市管理/市容环境/垃圾清运", "隔壁着火了"));
+  auto e = h.exec(CommandType::create, op, {},
+                  intake("南约花园", "城市管理/市容环境/垃圾清运", "隔壁着火了"));
   CHECK(e.order.status == Status::received);
   CHECK(e.order.proposal->transfer_line == "119");
   CHECK(e.order.proposal->cue_words == std::vector<std::string>{"着火"});
   CHECK_FALSE(e.order.proposal->lead.empty());
   // A negated mention raises nothing, and the order goes out at once.
-  auto n = h.exec(CommandType::create, op, {}, intake("南约花园", "城市管理/市容环境/垃圾清运", "不是着火，是垃圾堆冒烟味"));
+  auto n = h.exec(CommandType::create, op, {},
+                  intake("南约花园", "城市管理/市容环境/垃圾清运", "不是着火，是垃圾堆冒烟味"));
   CHECK(n.order.proposal->transfer_line.empty());
   CHECK(n.order.status == Status::dispatched);
 }
@@ -334,10 +341,12 @@ TEST_CASE("engine with rules: unknown departments are refused") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
   auto u = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
-  auto d = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "nosuch"}, {"area", "440699001004"}});
+  auto d = h.exec(CommandType::dispatch, disp, u.order.number,
+                  {{"lead", "nosuch"}, {"area", "440699001004"}});
   REQUIRE_FALSE(d.ok());
   CHECK(d.rejection->field == "lead");
-  auto a = h.exec(CommandType::dispatch, disp, u.order.number, {{"lead", "cg"}, {"area", "440699999999"}});
+  auto a = h.exec(CommandType::dispatch, disp, u.order.number,
+                  {{"lead", "cg"}, {"area", "440699999999"}});
   REQUIRE_FALSE(a.ok());
   CHECK(a.rejection->field == "area");
 }
@@ -350,7 +359,8 @@ TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is r
   Actor cg_gy{"c", Role::clerk, "cg-gy", ""};
   REQUIRE(h.exec(CommandType::return_order, cg_gy, n, {{"reason", "not_our_duty"}}).ok());
   REQUIRE(h.exec(CommandType::arbitrate, disp, n, {{"lead", "zj"}, {"ruling", "属住建"}}).ok());
-  auto second = h.exec(CommandType::return_order, Actor{"z", Role::clerk, "zj", ""}, n, {{"reason", "wrong_area"}});
+  auto second = h.exec(CommandType::return_order, Actor{"z", Role::clerk, "zj", ""}, n,
+                       {{"reason", "wrong_area"}});
   REQUIRE(second.ok());
   CHECK(second.order.difficult);
   CHECK(second.order.status == Status::dispatched);
@@ -359,7 +369,9 @@ TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is r
 
   Actor hub{"h", Role::coordinator, "hub-gy", "440699001000"};
   REQUIRE(h.exec(CommandType::claim, hub, n).ok());
-  REQUIRE(h.exec(CommandType::reply, hub, n, {{"result", "已清理"}, {"onsite", {{"at", kT0}, {"by", "王"}, {"place", "现场"}}}}).ok());
+  REQUIRE(h.exec(CommandType::reply, hub, n,
+                 {{"result", "已清理"}, {"onsite", {{"at", kT0}, {"by", "王"}, {"place", "现场"}}}})
+              .ok());
   auto v = h.exec(CommandType::visit, op, n, {{"solved", false}, {"satisfaction", "unsatisfied"}});
   REQUIRE(v.ok());
   CHECK(v.order.status == Status::claimed);
@@ -367,15 +379,18 @@ TEST_CASE("engine with rules: ping-pong goes to the street hub, unsatisfied is r
   CHECK(v.order.escalated("不满意重办"));
 }
 
-TEST_CASE("engine with rules: 吹哨 creates linked orders, a claim reports to the parent, in one commit") {
+TEST_CASE(
+    "engine with rules: 吹哨 creates linked orders, a claim reports to the parent, in one commit") {
   TempDir dir;
   Harness h(dir.file("r.db"), kT0, example_rules());
   auto r = h.exec(CommandType::create, op, {}, intake("不知道哪里", "城市管理/市容环境/占道经营"));
   REQUIRE(r.ok());
   std::string n = r.order.number;
-  REQUIRE(h.exec(CommandType::dispatch, disp, n, {{"lead", "hub-gy"}, {"area", "440699001004"}}).ok());
+  REQUIRE(
+      h.exec(CommandType::dispatch, disp, n, {{"lead", "hub-gy"}, {"area", "440699001004"}}).ok());
   Actor hub{"h", Role::coordinator, "hub-gy", "440699001000"};
-  auto w = h.exec(CommandType::whistle, hub, n, {{"depts", json::array{"zj", "sthj"}}, {"comment", "违建涉及多部门"}});
+  auto w = h.exec(CommandType::whistle, hub, n,
+                  {{"depts", json::array{"zj", "sthj"}}, {"comment", "违建涉及多部门"}});
   REQUIRE(w.ok());
   REQUIRE(w.also_changed.size() == 2);
   auto kid = h.store->get_order(w.also_changed[1]);
@@ -394,14 +409,16 @@ TEST_CASE("engine with rules: 吹哨 creates linked orders, a claim reports to t
   CHECK(parent.whistles[0].reported_at == 0);
 }
 
-TEST_CASE("engine with rules: the third order of a kind in one community within 7 days is a hot spot") {
+TEST_CASE(
+    "engine with rules: the third order of a kind in one community within 7 days is a hot spot") {
   TempDir dir;
   auto path = dir.file("r.db");
   std::vector<std::string> numbers;
   {
     Harness h(path, kT0, example_rules());
     for (int i = 0; i < 2; ++i) {
-      auto r = h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
+      auto r =
+          h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"));
       CHECK_FALSE(r.order.hot_spot);
       numbers.push_back(r.order.number);
       h.clock.advance(kDay);
@@ -409,7 +426,8 @@ TEST_CASE("engine with rules: the third order of a kind in one community within 
   }
   // Across a restart: the window is rebuilt from the store.
   Harness h(path, kT0 + 2 * kDay, example_rules());
-  auto third = h.exec(CommandType::create, op, {}, intake("桂澜路90号", "城市管理/市容环境/占道经营"));
+  auto third =
+      h.exec(CommandType::create, op, {}, intake("桂澜路90号", "城市管理/市容环境/占道经营"));
   CHECK(third.order.hot_spot);
   CHECK(third.order.escalated("七日三次高频"));
   auto stored = h.store->get_order(third.order.number);
@@ -455,14 +473,17 @@ TEST_CASE("engine timers: 黄灯 and 红灯 fire as the clock passes the deadlin
   CHECK(evs.back().data.at("rule").as_string() == "超时未签收提醒");
 }
 
-TEST_CASE("engine timers: restart after downtime fires what fell due, in deadline order, exactly once") {
+TEST_CASE(
+    "engine timers: restart after downtime fires what fell due, in deadline order, exactly once") {
   TempDir dir;
   auto path = dir.file("t.db");
   std::vector<std::string> numbers;
   {
     Harness h(path, kT0, example_rules());
     for (int i = 0; i < 3; ++i) {
-      numbers.push_back(h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营")).order.number);
+      numbers.push_back(
+          h.exec(CommandType::create, op, {}, intake("桂澜路88号", "城市管理/市容环境/占道经营"))
+              .order.number);
       h.clock.advance(10 * kMinute);
     }
   }
@@ -478,8 +499,9 @@ TEST_CASE("engine timers: restart after downtime fires what fell due, in deadlin
     REQUIRE(wait_events(*h.store, before + 9));
   }
   db::Connection c(path, db::Connection::Mode::read_only);
-  db::Statement q(c, "SELECT o.number, e.type FROM events e JOIN orders o ON o.id = e.order_id "
-                     "WHERE e.type = 'overdue' ORDER BY e.id");
+  db::Statement q(c,
+                  "SELECT o.number, e.type FROM events e JOIN orders o ON o.id = e.order_id "
+                  "WHERE e.type = 'overdue' ORDER BY e.id");
   std::vector<std::string> order;
   while (q.step()) order.push_back(q.col_text(0));
   CHECK(order == numbers);  // deadline order
@@ -492,7 +514,8 @@ TEST_CASE("engine timers: restart after downtime fires what fell due, in deadlin
   }
 }
 
-TEST_CASE("engine: a merge moves the duplicate's caller to the surviving order in the same commit") {
+TEST_CASE(
+    "engine: a merge moves the duplicate's caller to the surviving order in the same commit") {
   TempDir dir;
   Harness h(dir.file("m.db"));
   auto keep = h.exec(CommandType::create, op, {}, create_args());

@@ -1,8 +1,9 @@
 // Escalation rules (DOMAIN.md defaults) with a fake "now": each firing is an
 // event naming its rule, fires once, and brings its follow-up where needed.
+#include "dispatcher/core/escalation.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "dispatcher/core/escalation.hpp"
 #include "unit/test_support.hpp"
 
 using namespace huying::test;
@@ -29,7 +30,8 @@ std::vector<std::string> rules_of(const std::vector<Event>& evs) {
 
 }  // namespace
 
-TEST_CASE("escalation: not claimed by the deadline -> notify the lead, twice the allowance -> 督办") {
+TEST_CASE(
+    "escalation: not claimed by the deadline -> notify the lead, twice the allowance -> 督办") {
   WorkOrder o = order_in(Status::dispatched);
   const Millis dispatched = o.dispatched_at, due = o.claim_due;
   REQUIRE(due == dispatched + 2 * kHour);
@@ -58,7 +60,8 @@ TEST_CASE("escalation: a restart long after both deadlines fires both, in deadli
   CHECK(evs[1].seq == evs[0].seq + 1);
 }
 
-TEST_CASE("escalation: claimed in time -> no claim rules, overdue -> 催办 next day, 通报 5 days later") {
+TEST_CASE(
+    "escalation: claimed in time -> no claim rules, overdue -> 催办 next day, 通报 5 days later") {
   WorkOrder o = order_in(Status::claimed);
   const Millis r = o.reply_due;
   CHECK(esc.next_due(o, sla) == r + kDay);  // natural-time stand-in for 1 working day
@@ -80,14 +83,16 @@ TEST_CASE("escalation: claimed in time -> no claim rules, overdue -> 催办 next
   CHECK(late[0].data.at("action").as_string() == "notify_supervisor");
 }
 
-TEST_CASE("escalation: returned twice -> 疑难件, re-dispatched to the street hub instead of bouncing") {
+TEST_CASE(
+    "escalation: returned twice -> 疑难件, re-dispatched to the street hub instead of bouncing") {
   NaturalSlaPolicy s;
   WorkOrder o = order_in(Status::returned);
   Event first_return;
   first_return.type = EventType::returned;
   CHECK(esc.react(o, first_return, at(kT0 + kHour)).empty());  // once is not ping-pong
 
-  step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp, kT0 + kHour, s);
+  step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp, kT0 + kHour,
+       s);
   DecideContext ctx;
   ctx.now = kT0 + 2 * kHour;
   ctx.sla = &s;
@@ -111,7 +116,8 @@ TEST_CASE("escalation: not satisfied at 回访 -> 重办 with the same departmen
   DecideContext ctx;
   ctx.now = kT0 + kDay;
   ctx.sla = &sla;
-  auto d = decide(&o, cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "unsatisfied"}}), op, ctx);
+  auto d = decide(&o, cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "unsatisfied"}}),
+                  op, ctx);
   REQUIRE(d.ok());
   apply(o, d.events[0]);
   auto evs = esc.react(o, d.events[0], at(kT0 + kDay));
@@ -123,7 +129,8 @@ TEST_CASE("escalation: not satisfied at 回访 -> 重办 with the same departmen
   CHECK(o.reopen_count == 1);
 
   WorkOrder happy = order_in(Status::replied);
-  auto ok = decide(&happy, cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "satisfied"}}), op, ctx);
+  auto ok = decide(
+      &happy, cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "satisfied"}}), op, ctx);
   apply(happy, ok.events[0]);
   CHECK(esc.react(happy, ok.events[0], at(kT0 + kDay)).empty());
 }
@@ -132,8 +139,10 @@ TEST_CASE("escalation: the same community and category 3 times in 7 days is a ho
   HotSpots h;
   const Millis w = 7 * kDay;
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "A", kT0, 3, w).empty());
-  CHECK(h.add("440699001004", "城市管理/市容环境/占道经营", "X", kT0, 3, w).empty());  // other community
-  CHECK(h.add("440699001003", "生态环境/噪声污染/施工噪声", "Y", kT0, 3, w).empty());   // other category
+  CHECK(h.add("440699001004", "城市管理/市容环境/占道经营", "X", kT0, 3, w)
+            .empty());  // other community
+  CHECK(h.add("440699001003", "生态环境/噪声污染/施工噪声", "Y", kT0, 3, w)
+            .empty());  // other category
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "B", kT0 + kDay, 3, w).empty());
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "C", kT0 + 2 * kDay, 3, w) ==
         std::vector<std::string>{"A", "B", "C"});
@@ -165,8 +174,12 @@ TEST_CASE("吹哨报到: each called department gets a linked order, the parent 
   ctx.now = kT0 + kHour;
   ctx.sla = &s;
   int n = 500;
-  ctx.allocate = [&] { ++n; return std::pair<std::int64_t, std::string>{n, "HY20251201000" + std::to_string(n)}; };
-  auto d = decide(&parent, cmd(CommandType::whistle, {{"depts", json::array{"cg", "zj"}}}), coord, ctx);
+  ctx.allocate = [&] {
+    ++n;
+    return std::pair<std::int64_t, std::string>{n, "HY20251201000" + std::to_string(n)};
+  };
+  auto d =
+      decide(&parent, cmd(CommandType::whistle, {{"depts", json::array{"cg", "zj"}}}), coord, ctx);
   REQUIRE(d.ok());
   apply(parent, d.events[0]);
   REQUIRE(parent.whistles.size() == 2);

@@ -1,7 +1,8 @@
 // KPIs against a hand-computed table: five orders whose every event is known.
+#include "dispatcher/core/kpi.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "dispatcher/core/kpi.hpp"
 #include "unit/test_support.hpp"
 
 using namespace huying::test;
@@ -20,7 +21,8 @@ struct Story {
     static std::int64_t next = 0;
     ctx.allocate = [] {
       ++next;
-      return std::pair<std::int64_t, std::string>{next, "HY20251201" + std::to_string(700000 + next)};
+      return std::pair<std::int64_t, std::string>{next,
+                                                  "HY20251201" + std::to_string(700000 + next)};
     };
     Decision d = decide(c.type == CommandType::create ? nullptr : &o, c, a, ctx);
     INFO(name(c.type) << ": " << (d.ok() ? "" : d.rejection->reason));
@@ -47,17 +49,21 @@ TEST_CASE("KPIs: every rate with its numerator and denominator, in total and by 
   s[0].step(cmd(CommandType::dispatch, {{"lead", "cg"}}), disp, t0 + 10 * kMinute);
   s[0].step(cmd(CommandType::claim), clerk_cg, t0 + 30 * kMinute);
   s[0].step(cmd(CommandType::reply, reply_args()), clerk_cg, t0 + kDay);
-  s[0].step(cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "satisfied"}}), op, t0 + kDay + kHour);
+  s[0].step(cmd(CommandType::visit, {{"solved", true}, {"satisfaction", "satisfied"}}), op,
+            t0 + kDay + kHour);
   // B: claimed late, replied late, unsatisfied, reopened.
   s[1].step(cmd(CommandType::dispatch, {{"lead", "cg"}}), disp, t0 + 20 * kMinute);
   s[1].step(cmd(CommandType::claim), clerk_cg, t0 + 3 * kHour);
   s[1].step(cmd(CommandType::reply, reply_args()), clerk_cg, t0 + 3 * kHour + 16 * kDay);
-  s[1].step(cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}}), op, t0 + 17 * kDay);
+  s[1].step(cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}}), op,
+            t0 + 17 * kDay);
   s[1].step(cmd(CommandType::reopen, {{"reason", "未解决"}}), op, t0 + 17 * kDay + kHour);
   // C: zj returns it, the desk gives it to cg, claimed on time, still open and overdue at the end.
   s[2].step(cmd(CommandType::dispatch, {{"lead", "zj"}}), disp, t0 + 60 * kMinute);
-  s[2].step(cmd(CommandType::return_order, {{"reason", "not_our_duty"}}), clerk_zj, t0 + 90 * kMinute);
-  s[2].step(cmd(CommandType::arbitrate, {{"lead", "cg"}, {"ruling", "属城管"}}), disp, t0 + 100 * kMinute);
+  s[2].step(cmd(CommandType::return_order, {{"reason", "not_our_duty"}}), clerk_zj,
+            t0 + 90 * kMinute);
+  s[2].step(cmd(CommandType::arbitrate, {{"lead", "cg"}, {"ruling", "属城管"}}), disp,
+            t0 + 100 * kMinute);
   s[2].step(cmd(CommandType::claim), clerk_cg, t0 + 110 * kMinute);
   // D: dispatched an hour before the end: its claim is pending, not late.
   s[3].step(cmd(CommandType::dispatch, {{"lead", "cg"}}), disp, to - kHour);
@@ -135,7 +141,8 @@ TEST_CASE("KPIs: 改派 before the claim is not held against the first departmen
   Story x;
   x.step(cmd(CommandType::create, create_args()), op, kT0);
   x.step(cmd(CommandType::dispatch, {{"lead", "zj"}}), disp, kT0 + kMinute);
-  x.step(cmd(CommandType::redispatch, {{"lead", "cg"}, {"reason", "属城管"}}), disp, kT0 + 5 * kMinute);
+  x.step(cmd(CommandType::redispatch, {{"lead", "cg"}, {"reason", "属城管"}}), disp,
+         kT0 + 5 * kMinute);
   x.step(cmd(CommandType::claim), clerk_cg, kT0 + 10 * kMinute);
   KpiReport r(street_of, kT0, kT0 + kDay);
   r.add_history(x.events);

@@ -1,6 +1,5 @@
 // Every legal and every illegal transition of DOMAIN.md's lifecycle table.
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 
@@ -20,10 +19,10 @@ Decision run(const WorkOrder& o, const Command& c, const Actor& a, Millis now = 
   return decide(c.type == CommandType::create ? nullptr : &o, c, a, ctx);
 }
 
-const std::vector<Status> kAllStates = {Status::received, Status::dispatched, Status::claimed,
-                                        Status::returned, Status::replied,    Status::visited,
-                                        Status::closed,   Status::transferred, Status::cancelled,
-                                        Status::transferred_out};
+const std::vector<Status> kAllStates = {
+    Status::received,  Status::dispatched,     Status::claimed, Status::returned,
+    Status::replied,   Status::visited,        Status::closed,  Status::transferred,
+    Status::cancelled, Status::transferred_out};
 const std::vector<Actor> kAllRoles = {op, disp, clerk_cg, coord, leader, admin, sys};
 
 // DOMAIN.md's table, written out independently of lifecycle.cpp.
@@ -39,25 +38,93 @@ std::vector<Rule> rules() {
   const std::set<Status> open_states = {Status::received, Status::dispatched, Status::claimed,
                                         Status::returned, Status::replied,    Status::visited};
   return {
-      {CommandType::answer, {Status::received}, {Role::operator_}, {{"answer", "办理时间为工作日9点到17点"}}, op},
-      {CommandType::transfer_emergency, {Status::received}, {Role::operator_}, {{"line", "110"}, {"reference", "P-77"}}, op},
-      {CommandType::dispatch, {Status::received, Status::returned}, {Role::dispatcher, Role::system}, {{"lead", "zj"}}, disp},
+      {CommandType::answer,
+       {Status::received},
+       {Role::operator_},
+       {{"answer", "办理时间为工作日9点到17点"}},
+       op},
+      {CommandType::transfer_emergency,
+       {Status::received},
+       {Role::operator_},
+       {{"line", "110"}, {"reference", "P-77"}},
+       op},
+      {CommandType::dispatch,
+       {Status::received, Status::returned},
+       {Role::dispatcher, Role::system},
+       {{"lead", "zj"}},
+       disp},
       {CommandType::claim, {Status::dispatched}, {Role::clerk, Role::coordinator}, {}, clerk_cg},
-      {CommandType::return_order, {Status::dispatched, Status::claimed}, {Role::clerk, Role::coordinator}, {{"reason", "wrong_area"}}, clerk_cg},
-      {CommandType::arbitrate, {Status::returned}, {Role::dispatcher}, {{"lead", "zj"}, {"ruling", "属住建职责"}}, disp},
-      {CommandType::request_extension, {Status::claimed}, {Role::clerk, Role::coordinator}, {{"reason", "需协调产权单位"}, {"new_due", kT0 + 20 * kDay}}, clerk_cg},
-      {CommandType::note, {Status::claimed}, {Role::clerk, Role::coordinator}, {{"text", "已现场查看"}}, clerk_cg},
-      {CommandType::reply, {Status::claimed}, {Role::clerk, Role::coordinator}, reply_args(), clerk_cg},
-      {CommandType::visit, {Status::replied}, {Role::operator_}, {{"solved", true}, {"satisfaction", "basically_satisfied"}}, op},
-      {CommandType::close, {Status::visited, Status::replied}, {Role::operator_, Role::system}, {}, op},
-      {CommandType::supervise, open_states, {Role::dispatcher, Role::leader}, {{"comment", "请加快办理"}}, disp},
-      {CommandType::merge, {Status::received, Status::dispatched}, {Role::operator_}, {{"into", "HY20251201000001"}}, op},
+      {CommandType::return_order,
+       {Status::dispatched, Status::claimed},
+       {Role::clerk, Role::coordinator},
+       {{"reason", "wrong_area"}},
+       clerk_cg},
+      {CommandType::arbitrate,
+       {Status::returned},
+       {Role::dispatcher},
+       {{"lead", "zj"}, {"ruling", "属住建职责"}},
+       disp},
+      {CommandType::request_extension,
+       {Status::claimed},
+       {Role::clerk, Role::coordinator},
+       {{"reason", "需协调产权单位"}, {"new_due", kT0 + 20 * kDay}},
+       clerk_cg},
+      {CommandType::note,
+       {Status::claimed},
+       {Role::clerk, Role::coordinator},
+       {{"text", "已现场查看"}},
+       clerk_cg},
+      {CommandType::reply,
+       {Status::claimed},
+       {Role::clerk, Role::coordinator},
+       reply_args(),
+       clerk_cg},
+      {CommandType::visit,
+       {Status::replied},
+       {Role::operator_},
+       {{"solved", true}, {"satisfaction", "basically_satisfied"}},
+       op},
+      {CommandType::close,
+       {Status::visited, Status::replied},
+       {Role::operator_, Role::system},
+       {},
+       op},
+      {CommandType::supervise,
+       open_states,
+       {Role::dispatcher, Role::leader},
+       {{"comment", "请加快办理"}},
+       disp},
+      {CommandType::merge,
+       {Status::received, Status::dispatched},
+       {Role::operator_},
+       {{"into", "HY20251201000001"}},
+       op},
       {CommandType::cancel, {Status::received}, {Role::operator_}, {{"reason", "无效来电"}}, op},
-      {CommandType::amend, open_states, {Role::operator_, Role::dispatcher}, {{"reason", "地址有误"}, {"address", "桂澜路90号"}}, disp},
-      {CommandType::redispatch, {Status::dispatched, Status::claimed}, {Role::dispatcher}, {{"lead", "zj"}, {"reason", "属住建职责"}}, disp},
-      {CommandType::transfer_out, {Status::received, Status::returned}, {Role::operator_, Role::dispatcher}, {{"platform", "gz12345"}, {"reason", "属广州市"}}, op},
-      {CommandType::external_ack, {Status::transferred_out}, {Role::operator_, Role::dispatcher, Role::system}, {{"reference", "GZ-1"}}, op},
-      {CommandType::record_external_result, {Status::transferred_out}, {Role::operator_, Role::dispatcher, Role::system}, {{"result", "已处理"}}, op},
+      {CommandType::amend,
+       open_states,
+       {Role::operator_, Role::dispatcher},
+       {{"reason", "地址有误"}, {"address", "桂澜路90号"}},
+       disp},
+      {CommandType::redispatch,
+       {Status::dispatched, Status::claimed},
+       {Role::dispatcher},
+       {{"lead", "zj"}, {"reason", "属住建职责"}},
+       disp},
+      {CommandType::transfer_out,
+       {Status::received, Status::returned},
+       {Role::operator_, Role::dispatcher},
+       {{"platform", "gz12345"}, {"reason", "属广州市"}},
+       op},
+      {CommandType::external_ack,
+       {Status::transferred_out},
+       {Role::operator_, Role::dispatcher, Role::system},
+       {{"reference", "GZ-1"}},
+       op},
+      {CommandType::record_external_result,
+       {Status::transferred_out},
+       {Role::operator_, Role::dispatcher, Role::system},
+       {{"result", "已处理"}},
+       op},
       {CommandType::callback_failed, {Status::replied}, {Role::operator_}, {}, op},
   };
 }
@@ -83,7 +150,8 @@ TEST_CASE("create: an operator logs an order, it starts received with both clock
   CHECK(o.version == 1);
 }
 
-TEST_CASE("create: urgent orders default to 立即办 and long descriptions give a 30-character title") {
+TEST_CASE(
+    "create: urgent orders default to 立即办 and long descriptions give a 30-character title") {
   auto args = create_args();
   args["urgency"] = "urgent";
   args["description"] = std::string(40, 'x') + "尾";
@@ -105,16 +173,30 @@ TEST_CASE("create: bad intake is rejected naming the field") {
   std::vector<Case> cases = {
       {"no kind", [](auto& a) { a.erase("kind"); }, RejectCode::missing_field, "kind"},
       {"unknown kind", [](auto& a) { a["kind"] = "praise"; }, RejectCode::invalid_field, "kind"},
-      {"blank description", [](auto& a) { a["description"] = "  "; }, RejectCode::missing_field, "description"},
+      {"blank description", [](auto& a) { a["description"] = "  "; }, RejectCode::missing_field,
+       "description"},
       {"no category", [](auto& a) { a.erase("category"); }, RejectCode::missing_field, "category"},
       {"short area code", [](auto& a) { a["area"] = "4406"; }, RejectCode::invalid_field, "area"},
-      {"no place at all", [](auto& a) { a.erase("area"); a.erase("address"); }, RejectCode::missing_field, "address"},
-      {"bad phone", [](auto& a) { a["citizen"].as_object()["phone"] = "call me"; }, RejectCode::invalid_field, "citizen.phone"},
-      {"bad id number", [](auto& a) { a["citizen"].as_object()["id_number"] = "123"; }, RejectCode::invalid_field, "citizen.id_number"},
-      {"lat out of range", [](auto& a) { a["lat"] = 123.0; a["lng"] = 113.1; }, RejectCode::invalid_field, "lat"},
+      {"no place at all",
+       [](auto& a) {
+         a.erase("area");
+         a.erase("address");
+       },
+       RejectCode::missing_field, "address"},
+      {"bad phone", [](auto& a) { a["citizen"].as_object()["phone"] = "call me"; },
+       RejectCode::invalid_field, "citizen.phone"},
+      {"bad id number", [](auto& a) { a["citizen"].as_object()["id_number"] = "123"; },
+       RejectCode::invalid_field, "citizen.id_number"},
+      {"lat out of range",
+       [](auto& a) {
+         a["lat"] = 123.0;
+         a["lng"] = 113.1;
+       },
+       RejectCode::invalid_field, "lat"},
       {"lat without lng", [](auto& a) { a["lat"] = 23.0; }, RejectCode::invalid_field, "lng"},
       {"channel typo", [](auto& a) { a["channel"] = "fax"; }, RejectCode::invalid_field, "channel"},
-      {"description not text", [](auto& a) { a["description"] = 5; }, RejectCode::invalid_field, "description"},
+      {"description not text", [](auto& a) { a["description"] = 5; }, RejectCode::invalid_field,
+       "description"},
   };
   for (auto& c : cases) {
     INFO(c.what);
@@ -139,27 +221,113 @@ TEST_CASE("every legal transition produces its event and state") {
     Status to;
   };
   std::vector<Legal> table = {
-      {Status::received, CommandType::answer, op, {{"answer", "可携带身份证到政务中心办理"}}, EventType::answered, Status::replied},
-      {Status::received, CommandType::transfer_emergency, op, {{"line", "119"}, {"reference", "F-9"}}, EventType::transferred, Status::transferred},
-      {Status::received, CommandType::dispatch, disp, {{"lead", "cg"}}, EventType::dispatched, Status::dispatched},
-      {Status::received, CommandType::dispatch, sys, {{"lead", "cg"}}, EventType::dispatched, Status::dispatched},
-      {Status::returned, CommandType::dispatch, disp, {{"lead", "zj"}}, EventType::dispatched, Status::dispatched},
+      {Status::received,
+       CommandType::answer,
+       op,
+       {{"answer", "可携带身份证到政务中心办理"}},
+       EventType::answered,
+       Status::replied},
+      {Status::received,
+       CommandType::transfer_emergency,
+       op,
+       {{"line", "119"}, {"reference", "F-9"}},
+       EventType::transferred,
+       Status::transferred},
+      {Status::received,
+       CommandType::dispatch,
+       disp,
+       {{"lead", "cg"}},
+       EventType::dispatched,
+       Status::dispatched},
+      {Status::received,
+       CommandType::dispatch,
+       sys,
+       {{"lead", "cg"}},
+       EventType::dispatched,
+       Status::dispatched},
+      {Status::returned,
+       CommandType::dispatch,
+       disp,
+       {{"lead", "zj"}},
+       EventType::dispatched,
+       Status::dispatched},
       {Status::dispatched, CommandType::claim, clerk_cg, {}, EventType::claimed, Status::claimed},
-      {Status::dispatched, CommandType::return_order, clerk_cg, {{"reason", "not_our_duty"}}, EventType::returned, Status::returned},
-      {Status::claimed, CommandType::return_order, clerk_cg, {{"reason", "insufficient_info"}}, EventType::returned, Status::returned},
-      {Status::returned, CommandType::arbitrate, disp, {{"lead", "cg"}, {"ruling", "经核实属城管职责"}}, EventType::dispatched, Status::dispatched},
-      {Status::claimed, CommandType::request_extension, clerk_cg, {{"reason", "需协调"}, {"new_due", kT0 + 20 * kDay}}, EventType::extension_requested, Status::claimed},
-      {Status::claimed, CommandType::note, clerk_cg, {{"text", "已约谈摊主"}}, EventType::noted, Status::claimed},
-      {Status::claimed, CommandType::note, clerk_sw, {{"text", "协办：已排查管网"}}, EventType::noted, Status::claimed},
-      {Status::claimed, CommandType::reply, clerk_cg, reply_args(), EventType::replied, Status::replied},
-      {Status::replied, CommandType::visit, op, {{"solved", true}, {"satisfaction", "satisfied"}}, EventType::visited, Status::visited},
+      {Status::dispatched,
+       CommandType::return_order,
+       clerk_cg,
+       {{"reason", "not_our_duty"}},
+       EventType::returned,
+       Status::returned},
+      {Status::claimed,
+       CommandType::return_order,
+       clerk_cg,
+       {{"reason", "insufficient_info"}},
+       EventType::returned,
+       Status::returned},
+      {Status::returned,
+       CommandType::arbitrate,
+       disp,
+       {{"lead", "cg"}, {"ruling", "经核实属城管职责"}},
+       EventType::dispatched,
+       Status::dispatched},
+      {Status::claimed,
+       CommandType::request_extension,
+       clerk_cg,
+       {{"reason", "需协调"}, {"new_due", kT0 + 20 * kDay}},
+       EventType::extension_requested,
+       Status::claimed},
+      {Status::claimed,
+       CommandType::note,
+       clerk_cg,
+       {{"text", "已约谈摊主"}},
+       EventType::noted,
+       Status::claimed},
+      {Status::claimed,
+       CommandType::note,
+       clerk_sw,
+       {{"text", "协办：已排查管网"}},
+       EventType::noted,
+       Status::claimed},
+      {Status::claimed, CommandType::reply, clerk_cg, reply_args(), EventType::replied,
+       Status::replied},
+      {Status::replied,
+       CommandType::visit,
+       op,
+       {{"solved", true}, {"satisfaction", "satisfied"}},
+       EventType::visited,
+       Status::visited},
       {Status::visited, CommandType::close, op, {}, EventType::closed, Status::closed},
       {Status::visited, CommandType::close, sys, {}, EventType::closed, Status::closed},
-      {Status::claimed, CommandType::supervise, leader, {{"comment", "群众反映强烈，限期办结"}}, EventType::supervised, Status::claimed},
-      {Status::dispatched, CommandType::supervise, disp, {{"level", "urge"}, {"comment", "请尽快签收"}}, EventType::supervised, Status::dispatched},
-      {Status::received, CommandType::merge, op, {{"into", "HY20251201000001"}}, EventType::merged, Status::cancelled},
-      {Status::dispatched, CommandType::merge, op, {{"into", "HY20251201000001"}}, EventType::merged, Status::cancelled},
-      {Status::received, CommandType::cancel, op, {{"reason", "测试来电"}}, EventType::cancelled, Status::cancelled},
+      {Status::claimed,
+       CommandType::supervise,
+       leader,
+       {{"comment", "群众反映强烈，限期办结"}},
+       EventType::supervised,
+       Status::claimed},
+      {Status::dispatched,
+       CommandType::supervise,
+       disp,
+       {{"level", "urge"}, {"comment", "请尽快签收"}},
+       EventType::supervised,
+       Status::dispatched},
+      {Status::received,
+       CommandType::merge,
+       op,
+       {{"into", "HY20251201000001"}},
+       EventType::merged,
+       Status::cancelled},
+      {Status::dispatched,
+       CommandType::merge,
+       op,
+       {{"into", "HY20251201000001"}},
+       EventType::merged,
+       Status::cancelled},
+      {Status::received,
+       CommandType::cancel,
+       op,
+       {{"reason", "测试来电"}},
+       EventType::cancelled,
+       Status::cancelled},
   };
   for (auto& row : table) {
     INFO(name(row.cmd) << " from " << name(row.from) << " by " << row.actor.user);
@@ -198,7 +366,10 @@ TEST_CASE("reopen and whistle, the transitions that need a particular order") {
   SECTION("a street coordinator whistles district departments into the street's order") {
     WorkOrder o = order_in(Status::received);
     step(o, cmd(CommandType::dispatch, {{"lead", "jd01"}}), disp, kT0 + kMinute, sla);
-    auto d = run(o, cmd(CommandType::whistle, {{"depts", json::array{"cg", "zj"}}, {"comment", "违建涉及多部门"}}), coord);
+    auto d = run(o,
+                 cmd(CommandType::whistle,
+                     {{"depts", json::array{"cg", "zj"}}, {"comment", "违建涉及多部门"}}),
+                 coord);
     REQUIRE(d.ok());
     CHECK(d.events[0].type == EventType::whistled);
     CHECK(d.events[0].data.at("report_due").as_int64() == kT0 + kDay + 30 * kMinute);
@@ -221,7 +392,8 @@ TEST_CASE("reopen and whistle, the transitions that need a particular order") {
     CHECK(d.rejection->code == RejectCode::out_of_scope);
     // ...and whistling does not make them a clerk of that order.
     o.area = "440605001003";
-    CHECK(refused(run(o, cmd(CommandType::note, {{"text", "x"}}), coord)) == RejectCode::out_of_scope);
+    CHECK(refused(run(o, cmd(CommandType::note, {{"text", "x"}}), coord)) ==
+          RejectCode::out_of_scope);
   }
 }
 
@@ -286,7 +458,10 @@ TEST_CASE("a department's clerk never touches another department's order") {
       {Status::dispatched, CommandType::return_order, clerk_zj, {{"reason", "not_our_duty"}}},
       {Status::claimed, CommandType::reply, clerk_zj, reply_args()},
       {Status::claimed, CommandType::note, clerk_zj, {{"text", "x"}}},
-      {Status::claimed, CommandType::request_extension, clerk_zj, {{"reason", "x"}, {"new_due", kT0 + 20 * kDay}}},
+      {Status::claimed,
+       CommandType::request_extension,
+       clerk_zj,
+       {{"reason", "x"}, {"new_due", kT0 + 20 * kDay}}},
       // an assisting department may note, but not claim, return or reply
       {Status::dispatched, CommandType::claim, clerk_sw, {}},
       {Status::claimed, CommandType::reply, clerk_sw, reply_args()},
@@ -319,24 +494,66 @@ TEST_CASE("required fields: each command names the missing one") {
   std::vector<Case> cases = {
       {Status::received, CommandType::answer, op, {}, "answer"},
       {Status::received, CommandType::transfer_emergency, op, {{"line", "119"}}, "reference"},
-      {Status::received, CommandType::transfer_emergency, op, {{"line", "12345"}, {"reference", "r"}}, "line", RejectCode::invalid_field},
+      {Status::received,
+       CommandType::transfer_emergency,
+       op,
+       {{"line", "12345"}, {"reference", "r"}},
+       "line",
+       RejectCode::invalid_field},
       {Status::received, CommandType::dispatch, disp, {}, "lead"},
-      {Status::received, CommandType::dispatch, disp, {{"lead", "cg"}, {"assist", json::array{"cg"}}}, "assist", RejectCode::invalid_field},
-      {Status::received, CommandType::dispatch, disp, {{"lead", "cg"}, {"assist", "sw"}}, "assist", RejectCode::invalid_field},
+      {Status::received,
+       CommandType::dispatch,
+       disp,
+       {{"lead", "cg"}, {"assist", json::array{"cg"}}},
+       "assist",
+       RejectCode::invalid_field},
+      {Status::received,
+       CommandType::dispatch,
+       disp,
+       {{"lead", "cg"}, {"assist", "sw"}},
+       "assist",
+       RejectCode::invalid_field},
       {Status::returned, CommandType::arbitrate, disp, {{"lead", "cg"}}, "ruling"},
       {Status::dispatched, CommandType::return_order, clerk_cg, {}, "reason"},
-      {Status::dispatched, CommandType::return_order, clerk_cg, {{"reason", "bored"}}, "reason", RejectCode::invalid_field},
+      {Status::dispatched,
+       CommandType::return_order,
+       clerk_cg,
+       {{"reason", "bored"}},
+       "reason",
+       RejectCode::invalid_field},
       {Status::dispatched, CommandType::return_order, clerk_cg, {{"reason", "other"}}, "comment"},
-      {Status::claimed, CommandType::request_extension, clerk_cg, {{"new_due", kT0 + 20 * kDay}}, "reason"},
+      {Status::claimed,
+       CommandType::request_extension,
+       clerk_cg,
+       {{"new_due", kT0 + 20 * kDay}},
+       "reason"},
       {Status::claimed, CommandType::request_extension, clerk_cg, {{"reason", "x"}}, "new_due"},
-      {Status::claimed, CommandType::request_extension, clerk_cg, {{"reason", "x"}, {"new_due", "tomorrow"}}, "new_due", RejectCode::invalid_field},
+      {Status::claimed,
+       CommandType::request_extension,
+       clerk_cg,
+       {{"reason", "x"}, {"new_due", "tomorrow"}},
+       "new_due",
+       RejectCode::invalid_field},
       {Status::claimed, CommandType::note, clerk_cg, {{"text", ""}}, "text"},
-      {Status::claimed, CommandType::reply, clerk_cg, {{"onsite", reply_args()["onsite"]}}, "result"},
+      {Status::claimed,
+       CommandType::reply,
+       clerk_cg,
+       {{"onsite", reply_args()["onsite"]}},
+       "result"},
       {Status::claimed, CommandType::reply, clerk_cg, {{"result", "已处理"}}, "onsite"},
-      {Status::claimed, CommandType::reply, clerk_cg, {{"result", "已处理"}, {"onsite", {{"at", kT0}, {"by", "李"}}}}, "onsite.place"},
+      {Status::claimed,
+       CommandType::reply,
+       clerk_cg,
+       {{"result", "已处理"}, {"onsite", {{"at", kT0}, {"by", "李"}}}},
+       "onsite.place"},
       {Status::replied, CommandType::visit, op, {{"satisfaction", "satisfied"}}, "solved"},
       {Status::replied, CommandType::visit, op, {{"solved", true}}, "satisfaction"},
-      {Status::replied, CommandType::visit, op, {{"solved", "yes"}, {"satisfaction", "satisfied"}}, "solved", RejectCode::invalid_field},
+      {Status::replied,
+       CommandType::visit,
+       op,
+       {{"solved", "yes"}, {"satisfaction", "satisfied"}},
+       "solved",
+       RejectCode::invalid_field},
       {Status::claimed, CommandType::supervise, disp, {}, "comment"},
       {Status::received, CommandType::merge, op, {}, "into"},
       {Status::received, CommandType::cancel, op, {{"reason", " "}}, "reason"},
@@ -364,13 +581,15 @@ TEST_CASE("extensions: before the deadline, within policy, one at a time, decide
     CHECK(d.rejection->field == "new_due");
   }
   SECTION("a new deadline not later than the current one is refused") {
-    auto d = run(o, cmd(CommandType::request_extension, {{"reason", "x"}, {"new_due", due}}), clerk_cg);
+    auto d =
+        run(o, cmd(CommandType::request_extension, {{"reason", "x"}, {"new_due", due}}), clerk_cg);
     REQUIRE_FALSE(d.ok());
     CHECK(d.rejection->code == RejectCode::invalid_field);
   }
   SECTION("a new deadline past the policy's limit is refused") {
-    auto d = run(o, cmd(CommandType::request_extension,
-                        {{"reason", "x"}, {"new_due", sla.max_extended_due(o) + 1}}),
+    auto d = run(o,
+                 cmd(CommandType::request_extension,
+                     {{"reason", "x"}, {"new_due", sla.max_extended_due(o) + 1}}),
                  clerk_cg);
     REQUIRE_FALSE(d.ok());
     CHECK(d.rejection->reason.find("policy") != std::string::npos);
@@ -389,7 +608,9 @@ TEST_CASE("extensions: before the deadline, within policy, one at a time, decide
           RejectCode::forbidden);
 
     WorkOrder refused = o;
-    step(refused, cmd(CommandType::decide_extension, {{"approve", false}, {"comment", "理由不充分"}}), disp, kT0 + kDay, sla);
+    step(refused,
+         cmd(CommandType::decide_extension, {{"approve", false}, {"comment", "理由不充分"}}), disp,
+         kT0 + kDay, sla);
     CHECK(refused.reply_due == due);
     CHECK_FALSE(refused.extension.has_value());
 
@@ -423,15 +644,19 @@ TEST_CASE("special rules: answer only consults, merge not into itself, unknown d
   REQUIRE_FALSE(d.ok());
   CHECK(d.rejection->field == "lead");
   CHECK(d.rejection->reason.find("nope") != std::string::npos);
-  auto d2 = decide(&complaint, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"zz"}}}), disp, ctx);
+  auto d2 = decide(&complaint,
+                   cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"zz"}}}),
+                   disp, ctx);
   REQUIRE_FALSE(d2.ok());
   CHECK(d2.rejection->field == "assist");
 }
 
-TEST_CASE("the two clocks: a return never resets the call time, re-dispatch restarts the department's") {
+TEST_CASE(
+    "the two clocks: a return never resets the call time, re-dispatch restarts the department's") {
   WorkOrder o = order_in(Status::returned);
   const Millis called = o.created_at;
-  step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp, kT0 + 3 * kHour, sla);
+  step(o, cmd(CommandType::arbitrate, {{"lead", "zj"}, {"ruling", "属住建"}}), disp,
+       kT0 + 3 * kHour, sla);
   CHECK(o.created_at == called);
   CHECK(o.dept_since == kT0 + 3 * kHour);
   CHECK(*o.lead_dept() == "zj");
@@ -455,11 +680,13 @@ TEST_CASE("replay: applying the stored history rebuilds the same order, through 
     }
   };
   record(cmd(CommandType::create, create_args()), op, kT0);
-  record(cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp, kT0 + kMinute);
+  record(cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp,
+         kT0 + kMinute);
   record(cmd(CommandType::claim), clerk_cg, kT0 + 2 * kMinute);
   record(cmd(CommandType::supervise, {{"comment", "加快"}}), leader, kT0 + kHour);
   record(cmd(CommandType::reply, reply_args()), clerk_cg, kT0 + 2 * kHour);
-  record(cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}}), op, kT0 + 3 * kHour);
+  record(cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}}), op,
+         kT0 + 3 * kHour);
   record(cmd(CommandType::reopen, {{"reason", "未解决"}}), op, kT0 + 4 * kHour);
 
   WorkOrder r = replay(history);

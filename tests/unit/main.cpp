@@ -1,6 +1,7 @@
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
 #include <spdlog/spdlog.h>
+
+#include <catch2/catch.hpp>
 
 int main(int argc, char* argv[]) {
   // State-change lines are info; keep test output to warnings and up.

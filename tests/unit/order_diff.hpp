@@ -89,8 +89,10 @@ inline std::string order_diff(const core::WorkOrder& a, const core::WorkOrder& b
   field("parent", a.parent == b.parent);
   bool whistles = a.whistles.size() == b.whistles.size();
   for (std::size_t i = 0; whistles && i < a.whistles.size(); ++i)
-    whistles = a.whistles[i].dept == b.whistles[i].dept && a.whistles[i].child == b.whistles[i].child &&
-               a.whistles[i].due == b.whistles[i].due && a.whistles[i].reported_at == b.whistles[i].reported_at;
+    whistles = a.whistles[i].dept == b.whistles[i].dept &&
+               a.whistles[i].child == b.whistles[i].child &&
+               a.whistles[i].due == b.whistles[i].due &&
+               a.whistles[i].reported_at == b.whistles[i].reported_at;
   field("whistles", whistles);
   field("escalations", a.escalations == b.escalations);
   field("clock_escalations", a.clock_escalations == b.clock_escalations);

@@ -38,7 +38,8 @@ TEST_CASE("phrase matcher: every occurrence of every phrase, overlapping ones to
   std::vector<std::tuple<std::size_t, std::size_t, std::uint32_t>> got;
   for (const auto& h : hits) got.emplace_back(h.begin, h.end, h.id);
   using T = std::tuple<std::size_t, std::size_t, std::uint32_t>;
-  CHECK(got == std::vector<T>{T{0, 12, 2}, T{0, 6, 1}, T{3, 6, 4}, T{6, 12, 3}, T{21, 27, 1}, T{24, 27, 4}});
+  CHECK(got == std::vector<T>{T{0, 12, 2}, T{0, 6, 1}, T{3, 6, 4}, T{6, 12, 3}, T{21, 27, 1},
+                              T{24, 27, 4}});
   CHECK(m.find_all("").empty());
   CHECK(m.find_all("abc").empty());
   CHECK(m.phrases() == 4);
@@ -126,7 +127,9 @@ TEST_CASE("placement: a table of 57 addresses with their confidence") {
   for (const auto& r : rows) {
     INFO(r.code << " " << r.address);
     Placement p = tree().place(r.code, r.address, {}, {});
-    for (const auto& e : p.evidence) UNSCOPED_INFO(e.kind << " " << e.text << " -> " << e.area << (e.strong ? "" : " weak: ") << e.note);
+    for (const auto& e : p.evidence)
+      UNSCOPED_INFO(e.kind << " " << e.text << " -> " << e.area << (e.strong ? "" : " weak: ")
+                           << e.note);
     CHECK(name(p.confidence) == name(r.confidence));
     CHECK(p.area == r.area);
     CHECK(p.matched_by == r.by);

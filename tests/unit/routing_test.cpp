@@ -1,10 +1,10 @@
 // Area placement and routing on the example district (config/example).
-#include <catch2/catch.hpp>
+#include "dispatcher/core/routing.hpp"
 
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "dispatcher/config/config_load.hpp"
-#include "dispatcher/core/routing.hpp"
 
 using namespace huying::core;
 
@@ -42,7 +42,8 @@ TEST_CASE("the example district passes validation and has the promised size") {
   CHECK(d.roads.size() + d.places.size() >= 300);
   std::set<Role> roles;
   for (const auto& u : d.users) roles.insert(u.role);
-  for (Role r : {Role::operator_, Role::dispatcher, Role::clerk, Role::coordinator, Role::leader, Role::admin})
+  for (Role r : {Role::operator_, Role::dispatcher, Role::clerk, Role::coordinator, Role::leader,
+                 Role::admin})
     CHECK(roles.count(r) == 1);
 }
 
@@ -63,7 +64,8 @@ TEST_CASE("placement: code, estate, landmark, road + number, name, alias, polygo
       {"", "桂澜路 120 号", {}, {}, "440699001001", "road", false},
       {"", "灯湖街20号", {}, {}, "440699001003", "road", false},  // not 灯湖社区 in 东湖
       {"", "季华大道200号", {}, {}, "440699002004", "road", false},
-      {"", "桂澜路900号", {}, {}, "440699001000", "road", true},  // number out of range: street, flagged
+      {"", "桂澜路900号", {}, {}, "440699001000", "road", true},  // number out of range: street,
+                                                                  // flagged
       {"", "凤鸣社区文化室旁", {}, {}, "440699003005", "name", false},
       {"", "民乐村委会对面", {}, {}, "440699008004", "name", false},
       {"", "九江那边一个菜市场", {}, {}, "440699008000", "alias", true},
@@ -83,7 +85,8 @@ TEST_CASE("placement: code, estate, landmark, road + number, name, alias, polygo
 }
 
 TEST_CASE("point in polygon: inside, outside, on a concave ring") {
-  std::vector<std::pair<double, double>> l = {{0, 0}, {4, 0}, {4, 1}, {1, 1}, {1, 4}, {0, 4}, {0, 0}};
+  std::vector<std::pair<double, double>> l = {{0, 0}, {4, 0}, {4, 1}, {1, 1},
+                                              {1, 4}, {0, 4}, {0, 0}};
   CHECK(point_in_polygon(0.5, 0.5, l));
   CHECK(point_in_polygon(0.5, 3.5, l));
   CHECK(point_in_polygon(3.5, 0.5, l));
@@ -194,7 +197,8 @@ TEST_CASE("routing: 52 realistic requests reach the right department for the rig
 }
 
 TEST_CASE("routing: deterministic, and most specific override wins over 属地") {
-  RouteInput in{Kind::complaint, Urgency::normal, "生态环境/噪声污染/社会生活噪声", "440699001003", "夜宵档喧哗"};
+  RouteInput in{Kind::complaint, Urgency::normal, "生态环境/噪声污染/社会生活噪声", "440699001003",
+                "夜宵档喧哗"};
   Route a = router().route(in);
   for (int i = 0; i < 100; ++i) {
     Route b = router().route(in);

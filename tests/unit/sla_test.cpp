@@ -16,10 +16,13 @@ const RuleSet& rules() {
   }();
   return *rs;
 }
-Millis L(int y, unsigned m, unsigned d, int h = 0, int mi = 0) { return shanghai_time({y, m, d}, h, mi); }
+Millis L(int y, unsigned m, unsigned d, int h = 0, int mi = 0) {
+  return shanghai_time({y, m, d}, h, mi);
+}
 constexpr Millis WD = 450 * kMinute;
 
-WorkOrder make(Kind k, Urgency u = Urgency::normal, Mode m = Mode::onsite, std::string lead = "cg") {
+WorkOrder make(Kind k, Urgency u = Urgency::normal, Mode m = Mode::onsite,
+               std::string lead = "cg") {
   WorkOrder o;
   o.kind = k;
   o.urgency = u;
@@ -52,7 +55,8 @@ TEST_CASE("sla: deadlines in working time, urgent ones in natural time") {
   // Dispatched Friday 17:00: 2 working hours to claim -> Monday 10:00.
   CHECK(sla.claim_due(c, L(2025, 3, 7, 17)) == L(2025, 3, 10, 10));
   // Claimed before National Day 2025: 15 WD skip the 8-day break.
-  CHECK(sla.reply_due(c, L(2025, 9, 30, 9)) == sla.calendar().add_working(L(2025, 9, 30, 9), 15 * WD));
+  CHECK(sla.reply_due(c, L(2025, 9, 30, 9)) ==
+        sla.calendar().add_working(L(2025, 9, 30, 9), 15 * WD));
   CHECK(sla.reply_due(c, L(2025, 9, 30, 9)) == L(2025, 10, 27, 18));  // counted by hand
   // Urgent: natural time, night and holiday included.
   WorkOrder u = make(Kind::complaint, Urgency::urgent);
@@ -80,7 +84,8 @@ TEST_CASE("sla: 黄灯 when 20% of the allowance remains, counted in working tim
   // 15 working hours; 20% = 3 h remain -> Thursday 15:00 (15:00-18:00 left).
   CHECK(sla.warn_at(c, start, due) == L(2025, 3, 6, 15, 0));
   WorkOrder u = make(Kind::complaint, Urgency::urgent);
-  CHECK(sla.warn_at(u, L(2025, 3, 5, 9), L(2025, 3, 6, 9)) == L(2025, 3, 5, 9) + 24 * kHour * 8 / 10);
+  CHECK(sla.warn_at(u, L(2025, 3, 5, 9), L(2025, 3, 6, 9)) ==
+        L(2025, 3, 5, 9) + 24 * kHour * 8 / 10);
 }
 
 TEST_CASE("sla: durations and time ranges parse strictly") {
@@ -109,7 +114,7 @@ TEST_CASE("sla: 'twice the claim allowance' counts working time, not the night a
   Escalator esc(default_escalation_rules());
   WorkOrder o = make(Kind::complaint);
   o.status = Status::dispatched;
-  o.dispatched_at = L(2025, 3, 7, 17);            // Friday 17:00
+  o.dispatched_at = L(2025, 3, 7, 17);              // Friday 17:00
   o.claim_due = sla.claim_due(o, o.dispatched_at);  // Monday 10:00
   REQUIRE(o.claim_due == L(2025, 3, 10, 10));
   CHECK(esc.next_due(o, sla) == o.claim_due);
@@ -136,7 +141,8 @@ TEST_CASE("sla: a dispatch's claim deadline follows the new lead department's ho
   ctx.sla = rules().sla.get();
   auto to_gs = decide(&o, cmd(CommandType::dispatch, {{"lead", "gs"}}), disp, ctx);
   REQUIRE(to_gs.ok());
-  CHECK(to_gs.events[0].data.at("claim_due").as_int64() == L(2025, 3, 9, 9));  // water supply works Sundays
+  CHECK(to_gs.events[0].data.at("claim_due").as_int64() ==
+        L(2025, 3, 9, 9));  // water supply works Sundays
   auto to_cg = decide(&o, cmd(CommandType::dispatch, {{"lead", "cg"}}), disp, ctx);
   CHECK(to_cg.events[0].data.at("claim_due").as_int64() == L(2025, 3, 10, 11));
 }

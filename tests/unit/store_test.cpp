@@ -1,12 +1,12 @@
 // db/: round trip, migrations, group commit, queries, fail-stop.
-#include <catch2/catch.hpp>
+#include "db/store.hpp"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <future>
 #include <thread>
 
 #include "db/sqlite.hpp"
-#include "db/store.hpp"
 #include "dispatcher/core/command_args.hpp"
 #include "unit/order_diff.hpp"
 #include "unit/temp_dir.hpp"
@@ -113,7 +113,8 @@ TEST_CASE("store: round trip — write, close, reopen, read back the identical h
   {
     auto s = db::open_sqlite_store({.path = path});
     REQUIRE(commit(*s, batch_of(b.take(o), "key-1")).ok);
-    b.do_step(o, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp, kT0 + kMinute);
+    b.do_step(o, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp,
+              kT0 + kMinute);
     b.do_step(o, cmd(CommandType::claim), clerk_cg, kT0 + 2 * kMinute);
     REQUIRE(commit(*s, batch_of(b.take(o))).ok);
     b.do_step(o, cmd(CommandType::note, {{"text", "现场核查中"}}), clerk_cg, kT0 + kHour);
@@ -147,26 +148,35 @@ TEST_CASE("store: round trip of an order with every kind of history, compared fi
   json::object args = create_args();
   args["lat"] = 23.03;
   args["lng"] = 113.15;
-  args["citizen"] = {{"name", "王五"}, {"phone", "+86 138-1234-5678"}, {"id_number", "44060519800101123X"}};
+  args["citizen"] = {
+      {"name", "王五"}, {"phone", "+86 138-1234-5678"}, {"id_number", "44060519800101123X"}};
   WorkOrder o = b.create(args);
   Millis t = kT0;
   auto at = [&](Millis dt) { return t += dt; };
-  b.do_step(o, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp, at(kMinute));
-  b.do_step(o, cmd(CommandType::return_order, {{"reason", "wrong_area"}, {"comment", "不在辖区"}}), clerk_cg,
+  b.do_step(o, cmd(CommandType::dispatch, {{"lead", "cg"}, {"assist", json::array{"sw"}}}), disp,
             at(kMinute));
-  b.do_step(o, cmd(CommandType::arbitrate, {{"lead", "cg"}, {"ruling", "仍属城管"}}), disp, at(kMinute));
+  b.do_step(o, cmd(CommandType::return_order, {{"reason", "wrong_area"}, {"comment", "不在辖区"}}),
+            clerk_cg, at(kMinute));
+  b.do_step(o, cmd(CommandType::arbitrate, {{"lead", "cg"}, {"ruling", "仍属城管"}}), disp,
+            at(kMinute));
   b.do_step(o, cmd(CommandType::claim), clerk_cg, at(kMinute));
-  b.do_step(o, cmd(CommandType::request_extension, {{"reason", "需协调"}, {"new_due", o.reply_due + kDay}}),
-            clerk_cg, at(kHour));
+  b.do_step(
+      o,
+      cmd(CommandType::request_extension, {{"reason", "需协调"}, {"new_due", o.reply_due + kDay}}),
+      clerk_cg, at(kHour));
   b.do_step(o, cmd(CommandType::decide_extension, {{"approve", true}}), disp, at(kHour));
   b.do_step(o, cmd(CommandType::supervise, {{"comment", "抓紧办理"}}), leader, at(kHour));
   b.do_step(o, cmd(CommandType::whistle, {{"depts", json::array{"zj"}}}), coord, at(kHour));
   b.do_step(o, cmd(CommandType::reply, reply_args()), clerk_cg, at(kHour));
-  b.do_step(o, cmd(CommandType::visit, {{"solved", false}, {"satisfaction", "unsatisfied"}, {"comment", "没解决"}}),
+  b.do_step(o,
+            cmd(CommandType::visit,
+                {{"solved", false}, {"satisfaction", "unsatisfied"}, {"comment", "没解决"}}),
             op, at(kHour));
   b.do_step(o, cmd(CommandType::reopen, {{"reason", "未解决"}}), op, at(kHour));
-  b.do_step(o, cmd(CommandType::request_extension, {{"reason", "再延"}, {"new_due", o.reply_due + kHour}}),
-            clerk_cg, at(kHour));
+  b.do_step(
+      o,
+      cmd(CommandType::request_extension, {{"reason", "再延"}, {"new_due", o.reply_due + kHour}}),
+      clerk_cg, at(kHour));
   // Every counter and optional is away from its default: a field the store
   // drops cannot hide behind a default on both sides.
   REQUIRE(o.return_count == 1);
@@ -195,7 +205,8 @@ TEST_CASE("store: the highest number past a 6-digit daily sequence, and the orde
   TempDir dir;
   auto s = db::open_sqlite_store({.path = dir.file("n.db")});
   // Numbers as the allocator issues them around the boundary: ids rise with them.
-  const char* numbers[] = {"HY20251201999998", "HY20251201999999", "HY202512011000000", "HY202512011000001"};
+  const char* numbers[] = {"HY20251201999998", "HY20251201999999", "HY202512011000000",
+                           "HY202512011000001"};
   std::int64_t id = 0;
   for (const char* n : numbers) {
     DecideContext ctx;
@@ -257,7 +268,8 @@ TEST_CASE("store: group commit — concurrent submitters all get acks and every 
   CHECK(st.transactions < kThreads * kEach);
 }
 
-TEST_CASE("store: queue queries by department (lead or assisting), status, area, kind, date, paging") {
+TEST_CASE(
+    "store: queue queries by department (lead or assisting), status, area, kind, date, paging") {
   TempDir dir;
   auto s = db::open_sqlite_store({.path = dir.file("q.db")});
   Builder b;
@@ -268,7 +280,8 @@ TEST_CASE("store: queue queries by department (lead or assisting), status, area,
     WorkOrder o = b.create(args, kT0 + i * kMinute);
     if (i % 2 == 0) {
       auto lead = i % 4 == 0 ? "cg" : "zj";
-      b.do_step(o, cmd(CommandType::dispatch, {{"lead", lead}, {"assist", json::array{"sw"}}}), disp, kT0 + kHour);
+      b.do_step(o, cmd(CommandType::dispatch, {{"lead", lead}, {"assist", json::array{"sw"}}}),
+                disp, kT0 + kHour);
     }
     REQUIRE(commit(*s, batch_of(b.take(o))).ok);
     made.push_back(o);
@@ -350,7 +363,9 @@ TEST_CASE("store: a failed commit is fail-stop — no ack, nothing half-written,
   CHECK(s->count_events() == 1);
 }
 
-TEST_CASE("store: a caller's history by phone in any usual form, merged callers too, and after a migration") {
+TEST_CASE(
+    "store: a caller's history by phone in any usual form, merged callers too, and after a "
+    "migration") {
   TempDir dir;
   auto path = dir.file("p.db");
   Builder b;
@@ -368,7 +383,8 @@ TEST_CASE("store: a caller's history by phone in any usual form, merged callers 
     json::object other = create_args();
     other["citizen"] = {{"name", "钱七"}, {"phone", "13500000000"}};
     WorkOrder keep = b.create(other);
-    keep.callers.push_back(Caller{"HY20251201000900", {"赵六", "139 0000 1111", ""}, kT0, false, {}, false, 0, 0});
+    keep.callers.push_back(
+        Caller{"HY20251201000900", {"赵六", "139 0000 1111", ""}, kT0, false, {}, false, 0, 0});
     db::Change c = b.take(keep);
     c.events.push_back(Event{keep.number, 2, kT0, op, EventType::caller_added, {}});
     keep.version = 2;

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/json.hpp>
-
 #include <stdexcept>
 #include <string>
 
@@ -15,9 +14,9 @@ namespace json = boost::json;
 
 inline const Actor op{"op1", Role::operator_, "", ""};
 inline const Actor disp{"disp1", Role::dispatcher, "", ""};
-inline const Actor clerk_cg{"clerk-cg", Role::clerk, "cg", ""};     // 城管局
-inline const Actor clerk_zj{"clerk-zj", Role::clerk, "zj", ""};     // 住建局
-inline const Actor clerk_sw{"clerk-sw", Role::clerk, "sw", ""};     // 水务局 (assisting)
+inline const Actor clerk_cg{"clerk-cg", Role::clerk, "cg", ""};  // 城管局
+inline const Actor clerk_zj{"clerk-zj", Role::clerk, "zj", ""};  // 住建局
+inline const Actor clerk_sw{"clerk-sw", Role::clerk, "sw", ""};  // 水务局 (assisting)
 inline const Actor coord{"coord1", Role::coordinator, "jd01", "440605001000"};
 inline const Actor leader{"leader1", Role::leader, "", ""};
 inline const Actor leader_zj{"leader-zj", Role::leader, "zj", ""};
@@ -50,8 +49,7 @@ inline RejectCode refused(const Decision& d) {
 }
 
 // Decides and applies one command; throws when it is rejected.
-inline void step(WorkOrder& o, const Command& c, const Actor& a, Millis now,
-                 const SlaPolicy& sla) {
+inline void step(WorkOrder& o, const Command& c, const Actor& a, Millis now, const SlaPolicy& sla) {
   DecideContext ctx;
   ctx.now = now;
   ctx.sla = &sla;
@@ -75,11 +73,13 @@ inline WorkOrder order_in(Status s, std::string kind = "complaint", bool satisfi
   step(o, cmd(CommandType::create, create_args(kind)), op, t, sla);
   if (s == Status::received) return o;
   if (s == Status::transferred) {
-    step(o, cmd(CommandType::transfer_emergency, {{"line", "119"}, {"reference", "F-1"}}), op, t, sla);
+    step(o, cmd(CommandType::transfer_emergency, {{"line", "119"}, {"reference", "F-1"}}), op, t,
+         sla);
     return o;
   }
   if (s == Status::transferred_out) {
-    step(o, cmd(CommandType::transfer_out, {{"platform", "gz12345"}, {"reason", "属广州市天河区"}}), op, t, sla);
+    step(o, cmd(CommandType::transfer_out, {{"platform", "gz12345"}, {"reason", "属广州市天河区"}}),
+         op, t, sla);
     return o;
   }
   if (s == Status::cancelled) {
@@ -90,7 +90,8 @@ inline WorkOrder order_in(Status s, std::string kind = "complaint", bool satisfi
        t += kMinute, sla);
   if (s == Status::dispatched) return o;
   if (s == Status::returned) {
-    step(o, cmd(CommandType::return_order, {{"reason", "not_our_duty"}}), clerk_cg, t += kMinute, sla);
+    step(o, cmd(CommandType::return_order, {{"reason", "not_our_duty"}}), clerk_cg, t += kMinute,
+         sla);
     return o;
   }
   step(o, cmd(CommandType::claim), clerk_cg, t += kMinute, sla);
@@ -98,8 +99,8 @@ inline WorkOrder order_in(Status s, std::string kind = "complaint", bool satisfi
   step(o, cmd(CommandType::reply, reply_args()), clerk_cg, t += kHour, sla);
   if (s == Status::replied) return o;
   step(o,
-       cmd(CommandType::visit, {{"solved", satisfied},
-                                {"satisfaction", satisfied ? "satisfied" : "unsatisfied"}}),
+       cmd(CommandType::visit,
+           {{"solved", satisfied}, {"satisfaction", satisfied ? "satisfied" : "unsatisfied"}}),
        op, t += kHour, sla);
   if (s == Status::visited) return o;
   step(o, cmd(CommandType::close), op, t += kMinute, sla);

@@ -1,7 +1,6 @@
 // TimerQueue and the SLA signals, with a fake "now".
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 
@@ -50,7 +49,7 @@ TEST_CASE("timer queue: reschedule, cancel, pop only what is due, build in O(n)"
   CHECK(q.top()->key == 3);
   q.schedule(3, 400);  // later
   CHECK(q.top()->key == 5);
-  q.schedule(7, 50);   // earlier
+  q.schedule(7, 50);  // earlier
   CHECK(q.top()->key == 7);
   q.cancel(7);
   q.cancel(99);  // absent: no-op
@@ -62,7 +61,8 @@ TEST_CASE("timer queue: reschedule, cancel, pop only what is due, build in O(n)"
   CHECK(q.pop_due(400).size() == 1);
 
   std::vector<TimerQueue::Entry> many;
-  for (TimerQueue::Key k = 0; k < 1000; ++k) many.push_back({static_cast<Millis>((k * 7919) % 1000), k});
+  for (TimerQueue::Key k = 0; k < 1000; ++k)
+    many.push_back({static_cast<Millis>((k * 7919) % 1000), k});
   q.build(many);
   CHECK(q.size() == 1000);
   CHECK(q.pop_due(9, 3).size() == 3);  // at most 3
