@@ -11,6 +11,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "dispatcher/core/command_args.hpp"
 #include "dispatcher/core/escalation.hpp"
 
 namespace huying::core {
@@ -37,11 +38,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
-}
-
-bool is_code(const std::string& s) {
-  return s.size() == 12 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Reads one YAML file, collecting errors with positions.
@@ -710,7 +706,7 @@ std::vector<ConfigError> validate(const Deployment& d) {
   std::unordered_map<std::string, const Area*> areas;
   int roots = 0;
   for (const auto& a : d.areas) {
-    if (!is_code(a.code)) {
+    if (!valid_area_code(a.code)) {
       err(a.pos, "area code '" + a.code + "' must be 12 digits");
       continue;
     }

@@ -151,6 +151,9 @@ class Args {
 
 // True for a non-empty string of ASCII digits.
 bool is_digits(std::string_view s);
+// True for a well-formed area (division) code: 12 ASCII digits. The one
+// check of its kind, for commands, intake and the config.
+inline bool valid_area_code(std::string_view s) { return s.size() == 12 && is_digits(s); }
 // Phone: digits with an optional leading + and inner '-' or spaces, 5..20 digits.
 bool valid_phone(std::string_view s);
 // The phone number as callers' history finds it: digits only, without a

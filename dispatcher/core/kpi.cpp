@@ -115,8 +115,7 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       break;
     }
     case EventType::visited: {
-      const bool solved =
-          d.contains("solved") && d.at("solved").is_bool() && d.at("solved").as_bool();
+      const bool solved = bool_at(d, "solved");
       const bool happy = str_at(d, "satisfaction") != "unsatisfied";
       count(lead(), before, [&](KpiCounts& c) {
         ++c.rated;
@@ -126,9 +125,7 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
       break;
     }
     case EventType::callback_failed:
-      if (d.contains("unreachable") && d.at("unreachable").is_bool() &&
-          d.at("unreachable").as_bool())
-        count(lead(), before, [](KpiCounts& c) { ++c.unreachable; });
+      if (bool_at(d, "unreachable")) count(lead(), before, [](KpiCounts& c) { ++c.unreachable; });
       break;
     case EventType::reopened:
       count(lead(), before, [](KpiCounts& c) { ++c.reopened; });

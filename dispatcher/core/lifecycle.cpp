@@ -67,7 +67,7 @@ const Caller* find_caller(const WorkOrder& o, std::string_view from) {
 // An area the desk names: a known street or community code.
 std::optional<Rejection> check_area(const std::string& area, const DecideContext& ctx) {
   if (area.empty()) return std::nullopt;
-  if (area.size() != 12 || !is_digits(area))
+  if (!valid_area_code(area))
     return Rejection{RejectCode::invalid_field, "area", "area must be a 12-digit division code"};
   if (ctx.area_placeable && !ctx.area_placeable(area))
     return Rejection{RejectCode::invalid_field, "area",
@@ -193,7 +193,7 @@ Decision decide_create(const Command& cmd, const Actor& actor, const DecideConte
   if (ctx.category_exists && !ctx.category_exists(category))
     return reject(RejectCode::invalid_field, "category",
                   "category names no category of this deployment: " + category);
-  if (!area.empty() && (area.size() != 12 || !is_digits(area)))
+  if (!area.empty() && !valid_area_code(area))
     return reject(RejectCode::invalid_field, "area", "area must be a 12-digit division code");
   if (area.empty() && address.empty() && !(lat && lng))
     return reject(RejectCode::missing_field, "address",
@@ -692,16 +692,7 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
 
 // ---------------------------------------------------------------------------
 
-namespace {
-std::string s_of(const json::object& d, std::string_view k) {
-  auto* p = d.if_contains(k);
-  return p && p->is_string() ? std::string(p->get_string()) : std::string();
-}
-Millis i_of(const json::object& d, std::string_view k) {
-  auto* p = d.if_contains(k);
-  return p && p->is_number() ? p->to_number<Millis>() : 0;
-}
-}  // namespace
+namespace {}  // namespace
 
 namespace {
 // The desk confirmed (or corrected) where the order is.
@@ -726,19 +717,19 @@ void apply(WorkOrder& o, const Event& ev) {
   switch (ev.type) {
     case EventType::created: {
       o = WorkOrder{};
-      o.id = i_of(d, "id");
-      o.number = s_of(d, "number");
+      o.id = int_at(d, "id");
+      o.number = str_at(d, "number");
       read_intake(d, o);
       if (auto* r = d.if_contains("route"); r && r->is_object())
         o.proposal = proposal_from_json(r->get_object());
       if (auto* p = d.if_contains("placement"); p && p->is_object()) {
-        o.placed_by = s_of(p->get_object(), "matched_by");
+        o.placed_by = str_at(p->get_object(), "matched_by");
         if (auto* nr = p->get_object().if_contains("needs_review"); nr && nr->is_bool())
           o.needs_review = nr->get_bool();
-        o.placement = s_of(p->get_object(), "confidence");
+        o.placement = str_at(p->get_object(), "confidence");
         if (auto* cs = p->get_object().if_contains("candidates"); cs && cs->is_array())
           for (const auto& c : cs->get_array())
-            if (c.is_object()) o.candidates.push_back(s_of(c.get_object(), "area"));
+            if (c.is_object()) o.candidates.push_back(str_at(c.get_object(), "area"));
       }
       o.status = Status::received;
       o.created_at = ev.at;
@@ -746,31 +737,31 @@ void apply(WorkOrder& o, const Event& ev) {
     }
     case EventType::answered:
       o.status = Status::replied;
-      o.result = s_of(d, "answer");
+      o.result = str_at(d, "answer");
       o.replied_at = ev.at;
       o.extension.reset();
-      o.visit_due = i_of(d, "visit_due");
+      o.visit_due = int_at(d, "visit_due");
       break;
     case EventType::transferred:
       o.status = Status::transferred;
-      o.transfer_line = s_of(d, "line");
-      o.transfer_ref = s_of(d, "reference");
+      o.transfer_line = str_at(d, "line");
+      o.transfer_ref = str_at(d, "reference");
       o.closed_at = ev.at;
       break;
     case EventType::dispatched:
     case EventType::redispatched: {
       if (ev.type == EventType::redispatched) ++o.redispatch_count;
-      if (auto area = s_of(d, "area"); !area.empty()) confirm_place(o, area);
+      if (auto area = str_at(d, "area"); !area.empty()) confirm_place(o, area);
       o.status = Status::dispatched;
       o.depts.clear();
-      o.depts.push_back({s_of(d, "lead"), DeptRole::lead});
+      o.depts.push_back({str_at(d, "lead"), DeptRole::lead});
       if (auto* a = d.if_contains("assist"); a && a->is_array())
         for (const auto& x : a->get_array())
           o.depts.push_back({std::string(x.as_string()), DeptRole::assist});
-      if (auto m = parse<Mode>(s_of(d, "mode"))) o.mode = *m;
+      if (auto m = parse<Mode>(str_at(d, "mode"))) o.mode = *m;
       o.dispatched_at = ev.at;
       o.dept_since = ev.at;
-      o.claim_due = i_of(d, "claim_due");
+      o.claim_due = int_at(d, "claim_due");
       o.claimed_at = 0;
       o.reply_due = 0;
       o.extension.reset();
@@ -781,11 +772,11 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::claimed:
       o.status = Status::claimed;
       o.claimed_at = ev.at;
-      o.note_due = i_of(d, "note_due");
+      o.note_due = int_at(d, "note_due");
       o.noted_at = ev.at;
       o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
       o.note_escalations.clear();
-      o.reply_due = i_of(d, "reply_due");
+      o.reply_due = int_at(d, "reply_due");
       o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
       o.clock_escalations.clear();
       break;
@@ -798,11 +789,11 @@ void apply(WorkOrder& o, const Event& ev) {
       break;
     case EventType::extension_requested:
       o.extension =
-          ExtensionRequest{s_of(d, "reason"), i_of(d, "requested_due"), ev.at, ev.actor.user};
+          ExtensionRequest{str_at(d, "reason"), int_at(d, "requested_due"), ev.at, ev.actor.user};
       break;
     case EventType::extension_decided:
-      if (auto* a = d.if_contains("approved"); a && a->is_bool() && a->get_bool()) {
-        o.reply_due = i_of(d, "reply_due");
+      if (bool_at(d, "approved")) {
+        o.reply_due = int_at(d, "reply_due");
         ++o.extension_count;
         o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
         o.clock_escalations.clear();
@@ -811,37 +802,37 @@ void apply(WorkOrder& o, const Event& ev) {
       break;
     case EventType::noted:
       if (d.contains("note_due")) {
-        o.note_due = i_of(d, "note_due");
+        o.note_due = int_at(d, "note_due");
         o.noted_at = ev.at;
         o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
         o.note_escalations.clear();
       }
       break;
     case EventType::opinion_recorded:
-      o.opinions.push_back({s_of(d, "dept"), s_of(d, "text"), ev.at});
+      o.opinions.push_back({str_at(d, "dept"), str_at(d, "text"), ev.at});
       break;
     case EventType::opinions_waived:
       o.opinions_waived = true;
       break;
     case EventType::replied:
       o.status = Status::replied;
-      o.result = s_of(d, "result");
+      o.result = str_at(d, "result");
       o.note_due = 0;
       if (auto* p = d.if_contains("publish"); p && p->is_object()) {
         o.published = true;
-        o.public_result = s_of(p->get_object(), "text");
+        o.public_result = str_at(p->get_object(), "text");
       }
       o.replied_at = ev.at;
       o.extension.reset();
-      o.visit_due = i_of(d, "visit_due");
+      o.visit_due = int_at(d, "visit_due");
       break;
     case EventType::visited: {
       Rating r;
-      if (auto* p = d.if_contains("solved"); p && p->is_bool()) r.solved = p->get_bool();
+      r.solved = bool_at(d, "solved");
       r.satisfaction =
-          parse<Satisfaction>(s_of(d, "satisfaction")).value_or(Satisfaction::satisfied);
-      r.comment = s_of(d, "comment");
-      if (Caller* c = caller_of(o, s_of(d, "caller")))
+          parse<Satisfaction>(str_at(d, "satisfaction")).value_or(Satisfaction::satisfied);
+      r.comment = str_at(d, "comment");
+      if (Caller* c = caller_of(o, str_at(d, "caller")))
         c->rating = r;
       else
         o.rating = r;
@@ -853,16 +844,15 @@ void apply(WorkOrder& o, const Event& ev) {
       break;
     }
     case EventType::callback_failed: {
-      const int attempt = static_cast<int>(i_of(d, "attempt"));
-      const bool gone = d.if_contains("unreachable") && d.at("unreachable").is_bool() &&
-                        d.at("unreachable").as_bool();
-      if (Caller* c = caller_of(o, s_of(d, "caller"))) {
+      const int attempt = static_cast<int>(int_at(d, "attempt"));
+      const bool gone = bool_at(d, "unreachable");
+      if (Caller* c = caller_of(o, str_at(d, "caller"))) {
         c->attempts = attempt;
-        c->first_attempt = i_of(d, "first_attempt");
+        c->first_attempt = int_at(d, "first_attempt");
         c->unreachable = gone;
       } else {
         o.callback_attempts = attempt;
-        o.first_callback_at = i_of(d, "first_attempt");
+        o.first_callback_at = int_at(d, "first_attempt");
         o.unreachable = gone;
       }
       if (o.callbacks_done()) {
@@ -877,13 +867,12 @@ void apply(WorkOrder& o, const Event& ev) {
           if (!cv.is_object()) continue;
           const auto& cj = cv.get_object();
           Caller c;
-          c.from = s_of(cj, "from");
+          c.from = str_at(cj, "from");
           if (auto* ci = cj.if_contains("citizen"); ci && ci->is_object())
-            c.citizen = {s_of(ci->get_object(), "name"), s_of(ci->get_object(), "phone"),
-                         s_of(ci->get_object(), "id_number")};
-          c.at = i_of(cj, "at");
-          c.confidential = cj.if_contains("confidential") && cj.at("confidential").is_bool() &&
-                           cj.at("confidential").as_bool();
+            c.citizen = {str_at(ci->get_object(), "name"), str_at(ci->get_object(), "phone"),
+                         str_at(ci->get_object(), "id_number")};
+          c.at = int_at(cj, "at");
+          c.confidential = bool_at(cj, "confidential");
           o.callers.push_back(std::move(c));
         }
       // A caller who joins after the call-back round is called back too.
@@ -893,8 +882,8 @@ void apply(WorkOrder& o, const Event& ev) {
       if (auto* cs = d.if_contains("changes"); cs && cs->is_array())
         for (const auto& cv : cs->get_array()) {
           if (!cv.is_object()) continue;
-          const std::string field = s_of(cv.get_object(), "field");
-          const std::string value = s_of(cv.get_object(), "new");
+          const std::string field = str_at(cv.get_object(), "field");
+          const std::string value = str_at(cv.get_object(), "new");
           if (field == "area")
             confirm_place(o, value);
           else if (field == "address")
@@ -915,38 +904,38 @@ void apply(WorkOrder& o, const Event& ev) {
             o.citizen.id_number = value;
         }
       if (d.contains("claim_due")) {
-        o.claim_due = i_of(d, "claim_due");
+        o.claim_due = int_at(d, "claim_due");
         o.sla_flags &= static_cast<std::uint16_t>(~(kClaimWarned | kClaimOverdue));
         o.clock_escalations.clear();
       }
       if (d.contains("reply_due")) {
-        o.reply_due = i_of(d, "reply_due");
+        o.reply_due = int_at(d, "reply_due");
         o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
         o.clock_escalations.clear();
       }
       break;
     case EventType::transferred_out:
       o.status = Status::transferred_out;
-      o.platform = s_of(d, "platform");
-      o.external_ref = s_of(d, "reference");
+      o.platform = str_at(d, "platform");
+      o.external_ref = str_at(d, "reference");
       o.acked_at = o.external_ref.empty() ? 0 : ev.at;
-      o.ack_due = i_of(d, "ack_due");
-      o.result_due = i_of(d, "result_due");
+      o.ack_due = int_at(d, "ack_due");
+      o.result_due = int_at(d, "result_due");
       o.dept_since = ev.at;  // the time at the other platform
       o.sla_flags = 0;
       o.clock_escalations.clear();
       break;
     case EventType::external_acked:
-      o.external_ref = s_of(d, "reference");
+      o.external_ref = str_at(d, "reference");
       o.acked_at = ev.at;
       o.ack_due = 0;
       break;
     case EventType::external_result:
       o.status = Status::replied;
-      o.result = s_of(d, "result");
-      o.external_ref = s_of(d, "reference");
+      o.result = str_at(d, "result");
+      o.external_ref = str_at(d, "reference");
       o.replied_at = ev.at;
-      o.visit_due = i_of(d, "visit_due");
+      o.visit_due = int_at(d, "visit_due");
       o.ack_due = 0;
       o.result_due = 0;
       break;
@@ -954,7 +943,7 @@ void apply(WorkOrder& o, const Event& ev) {
       o.status = Status::claimed;
       ++o.reopen_count;
       o.claimed_at = ev.at;
-      o.reply_due = i_of(d, "reply_due");
+      o.reply_due = int_at(d, "reply_due");
       o.replied_at = 0;
       o.visit_due = 0;
       o.rating.reset();
@@ -973,11 +962,11 @@ void apply(WorkOrder& o, const Event& ev) {
       o.closed_at = ev.at;
       break;
     case EventType::supervised:
-      if (s_of(d, "level") == "supervise") o.supervised = true;
+      if (str_at(d, "level") == "supervise") o.supervised = true;
       ++o.supervise_count;
       break;
     case EventType::whistled: {
-      Millis due = i_of(d, "report_due");
+      Millis due = int_at(d, "report_due");
       const json::array* children = nullptr;
       if (auto* c = d.if_contains("children"); c && c->is_array()) children = &c->get_array();
       if (auto* a = d.if_contains("depts"); a && a->is_array()) {
@@ -985,7 +974,8 @@ void apply(WorkOrder& o, const Event& ev) {
           Whistle w{std::string(x.as_string()), {}, due, 0};
           if (children)
             for (const auto& c : *children)
-              if (s_of(c.as_object(), "dept") == w.dept) w.child = s_of(c.as_object(), "number");
+              if (str_at(c.as_object(), "dept") == w.dept)
+                w.child = str_at(c.as_object(), "number");
           o.whistles.push_back(std::move(w));
         }
       }
@@ -993,11 +983,11 @@ void apply(WorkOrder& o, const Event& ev) {
     }
     case EventType::reported:
       for (auto& w : o.whistles)
-        if (w.dept == s_of(d, "dept") && w.reported_at == 0) w.reported_at = ev.at;
+        if (w.dept == str_at(d, "dept") && w.reported_at == 0) w.reported_at = ev.at;
       break;
     case EventType::warned:
     case EventType::overdue: {
-      std::string clock = s_of(d, "clock");
+      std::string clock = str_at(d, "clock");
       bool warn = ev.type == EventType::warned;
       if (clock == "claim")
         o.sla_flags |= warn ? kClaimWarned : kClaimOverdue;
@@ -1014,12 +1004,12 @@ void apply(WorkOrder& o, const Event& ev) {
       break;
     }
     case EventType::escalated: {
-      o.escalations.push_back(s_of(d, "rule"));
-      if (s_of(d, "trigger") == "not_claimed" || s_of(d, "trigger") == "overdue" ||
-          s_of(d, "trigger") == "callback_overdue")
-        o.clock_escalations.push_back(s_of(d, "rule"));
-      if (s_of(d, "trigger") == "note_overdue") o.note_escalations.push_back(s_of(d, "rule"));
-      std::string action = s_of(d, "action");
+      o.escalations.push_back(str_at(d, "rule"));
+      if (str_at(d, "trigger") == "not_claimed" || str_at(d, "trigger") == "overdue" ||
+          str_at(d, "trigger") == "callback_overdue")
+        o.clock_escalations.push_back(str_at(d, "rule"));
+      if (str_at(d, "trigger") == "note_overdue") o.note_escalations.push_back(str_at(d, "rule"));
+      std::string action = str_at(d, "action");
       if (action == "supervise") {
         o.supervised = true;
         ++o.supervise_count;
@@ -1037,7 +1027,7 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::merged:
       o.status = Status::cancelled;
       o.duplicate = true;
-      o.merged_into = s_of(d, "into");
+      o.merged_into = str_at(d, "into");
       o.closed_at = ev.at;
       break;
     case EventType::cancelled:
@@ -1053,12 +1043,12 @@ std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Eve
   std::vector<std::vector<Event>> out;
   auto* children = whistled.data.if_contains("children");
   if (!children || !children->is_array()) return out;
-  const Millis due = i_of(whistled.data, "report_due");
+  const Millis due = int_at(whistled.data, "report_due");
   for (const auto& c : children->get_array()) {
     const auto& cj = c.as_object();
-    std::string number = s_of(cj, "number");
+    std::string number = str_at(cj, "number");
     json::object intake = to_json(parent);  // the same matter, seen from the called department
-    json::object d{{"id", i_of(cj, "id")},
+    json::object d{{"id", int_at(cj, "id")},
                    {"number", number},
                    {"parent", parent.number},
                    {"channel", intake["channel"]},
@@ -1079,7 +1069,7 @@ std::vector<std::vector<Event>> linked_orders(const WorkOrder& parent, const Eve
                      whistled.at,
                      whistled.actor,
                      EventType::dispatched,
-                     {{"lead", s_of(cj, "dept")},
+                     {{"lead", str_at(cj, "dept")},
                       {"assist", json::array{}},
                       {"mode", name(Mode::coordinated)},
                       {"claim_due", due}}};

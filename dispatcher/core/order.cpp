@@ -17,16 +17,6 @@ E enum_at(const json::object& j, std::string_view key) {
   return *v;
 }
 
-std::int64_t int_at(const json::object& j, std::string_view key) {
-  auto* p = j.if_contains(key);
-  return p ? p->to_number<std::int64_t>() : 0;
-}
-
-bool bool_at(const json::object& j, std::string_view key) {
-  auto* p = j.if_contains(key);
-  return p && p->is_bool() && p->get_bool();
-}
-
 json::object citizen_json(const Citizen& c) {
   return {{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}};
 }
@@ -214,6 +204,22 @@ json::object to_json(const WorkOrder& o) {
 std::string str_at(const json::object& j, std::string_view key) {
   auto* p = j.if_contains(key);
   return p && p->is_string() ? std::string(p->get_string()) : std::string();
+}
+
+std::int64_t int_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  return p && p->is_number() ? p->to_number<std::int64_t>() : 0;
+}
+
+bool bool_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  return p && p->is_bool() && p->get_bool();
+}
+
+std::optional<double> number_at(const json::object& j, std::string_view key) {
+  auto* p = j.if_contains(key);
+  if (!p || !p->is_number()) return std::nullopt;
+  return p->to_number<double>();
 }
 
 void read_intake(const json::object& j, WorkOrder& o) {

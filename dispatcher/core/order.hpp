@@ -221,8 +221,13 @@ RouteProposal proposal_from_json(const boost::json::object& p);
 // A JSON array of strings, and the strings of an array member (non-strings skipped).
 boost::json::array strings_json(const std::vector<std::string>& v);
 std::vector<std::string> strings_at(const boost::json::object& j, std::string_view key);
-// A string member, or "" when absent or not a string.
+// The one way to read a member of a JSON object (commands, events, stored
+// documents): a string ("" when absent or not a string), an integer (0 when
+// absent or not a number), a bool (false unless true), a number (nullopt).
 std::string str_at(const boost::json::object& j, std::string_view key);
+std::int64_t int_at(const boost::json::object& j, std::string_view key);
+bool bool_at(const boost::json::object& j, std::string_view key);
+std::optional<double> number_at(const boost::json::object& j, std::string_view key);
 
 // Masks a phone number for logs and displays: 138****5678.
 std::string mask_phone(std::string_view phone);

@@ -2,17 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "dispatcher/core/command_args.hpp"
+
 namespace huying::core {
 
 namespace json = boost::json;
-
-namespace {
-std::optional<double> number_at(const json::object& j, std::string_view key) {
-  auto* p = j.if_contains(key);
-  if (!p || !p->is_number()) return std::nullopt;
-  return p->to_number<double>();
-}
-}  // namespace
 
 std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency,
                                  std::string_view category) {
@@ -45,8 +39,7 @@ Intake assess_intake(const RuleSet& rules, json::object& args) {
   const std::string given = str_at(args, "area");
   in.placement =
       tree.place(given, str_at(args, "address"), number_at(args, "lat"), number_at(args, "lng"));
-  const bool well_formed =
-      given.size() == 12 && given.find_first_not_of("0123456789") == std::string::npos;
+  const bool well_formed = valid_area_code(given);
   if (given.empty() || (well_formed && !tree.find(given))) args["area"] = in.placement.area;
   RouteInput r;
   r.kind = parse<Kind>(str_at(args, "kind")).value_or(Kind::complaint);
