@@ -28,11 +28,8 @@
 
 namespace huying::db {
 
-// The new state of one order and the events that led to it.
-struct Change {
-  core::WorkOrder order;            // projection after the events
-  std::vector<core::Event> events;  // in seq order, continuing the stored ones
-};
+// The new state of one order and the events that led to it (core's OrderChange).
+using Change = core::OrderChange;
 
 // What one caller submits: committed atomically, all or nothing.
 struct Batch {

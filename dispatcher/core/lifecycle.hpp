@@ -88,6 +88,13 @@ Event reported_event(const WorkOrder& parent, const WorkOrder& child, const Even
 Event caller_added_event(const WorkOrder& target, const WorkOrder& merged,
                          const Event& merged_event);
 
+// The new state of one order and the events that led to it: what one
+// command changes, order by order, committed together.
+struct OrderChange {
+  WorkOrder order;            // after the events
+  std::vector<Event> events;  // in seq order, continuing the stored ones
+};
+
 // Rebuilds an order from its full history.
 WorkOrder replay(const std::vector<Event>& history);
 

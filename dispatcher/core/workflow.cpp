@@ -93,4 +93,92 @@ bool may_auto_dispatch(const Deployment& d, const Intake& in) {
          !in.route.lead.empty() && in.route.transfer_line.empty();
 }
 
+namespace {
+void add(OrderChange& c, Event e) {
+  apply(c.order, e);
+  c.events.push_back(std::move(e));
+}
+
+bool in_community(const RuleSet& rules, const std::string& area) {
+  const Area* a = rules.router->areas().find(area);
+  return a && a->level == AreaLevel::community;
+}
+
+const Actor kSystem{"system", Role::system, "", ""};
+}  // namespace
+
+void follow_ups(std::vector<OrderChange>& changes, const FollowUpContext& ctx) {
+  const std::vector<Event> decided = changes[0].events;
+  // 合并: every caller of the duplicate is called back on the surviving order.
+  for (const auto& e : decided) {
+    if (e.type != EventType::merged) continue;
+    if (const WorkOrder* target =
+            ctx.find_open ? ctx.find_open(changes[0].order.merged_into) : nullptr) {
+      OrderChange c{*target, {}};
+      add(c, caller_added_event(c.order, changes[0].order, e));
+      changes.push_back(std::move(c));
+    }
+  }
+  if (!ctx.rules) return;
+  const RuleSet& rules = *ctx.rules;
+  const EscalationRule* hs = rules.escalator->hot_spot_rule();
+  EscalationContext ectx;
+  ectx.now = ctx.now;
+  ectx.sla = ctx.sla;
+  ectx.difficult_target = [&rules](const WorkOrder& o) { return rules.difficult_target(o); };
+  ectx.arbitration_dept = rules.deployment->arbitration_dept;
+
+  for (const auto& e : decided) {
+    for (auto& r : rules.escalator->react(changes[0].order, e, ectx)) add(changes[0], std::move(r));
+
+    if (e.type == EventType::whistled) {
+      for (auto& kid : linked_orders(changes[0].order, e)) {
+        OrderChange c;
+        for (auto& ke : kid) add(c, std::move(ke));
+        changes.push_back(std::move(c));
+      }
+    }
+    if (e.type == EventType::claimed && !changes[0].order.parent.empty() && ctx.find_open) {
+      if (const WorkOrder* parent = ctx.find_open(changes[0].order.parent)) {
+        OrderChange c{*parent, {}};
+        add(c, reported_event(c.order, changes[0].order, e));
+        changes.push_back(std::move(c));
+      }
+    }
+    // A place the desk confirmed (amend, or a dispatch naming the area)
+    // joins its community's hot-spot window.
+    bool placed = (e.type == EventType::dispatched || e.type == EventType::redispatched) &&
+                  e.data.contains("area");
+    if (e.type == EventType::amended)
+      for (const auto& ch : e.data.at("changes").as_array())
+        placed = placed || str_at(ch.as_object(), "field") == "area";
+    const WorkOrder& placed_order = changes[0].order;
+    if (hs && ctx.hot && placed && in_community(rules, placed_order.area))
+      ctx.hot->add(placed_order.area, placed_order.category, placed_order.number,
+                   placed_order.created_at, hs->count, hs->days * kDay);
+
+    if (e.type == EventType::created) {
+      WorkOrder& o = changes[0].order;
+      // 高频 counts one community's orders: an order not placed there yet
+      // joins when the desk confirms its place.
+      if (hs && ctx.hot && in_community(rules, o.area)) {
+        std::size_t in_window = 0;
+        auto cluster = ctx.hot->add(o.area, o.category, o.number, o.created_at, hs->count,
+                                    hs->days * kDay, 20, &in_window);
+        if (!cluster.empty())
+          add(changes[0], Escalator::escalated(o, *hs, ctx.now,
+                                               {{"related", strings_json(cluster)},
+                                                {"count", in_window},
+                                                {"suggest", "合并重复件并考虑吹哨"}}));
+      }
+      // Auto-dispatch only when routing is sure.
+      if (may_auto_dispatch(*rules.deployment, o) && ctx.decide_context) {
+        auto dd = decide(&o, {CommandType::dispatch, {}}, kSystem, ctx.decide_context());
+        if (dd.ok())
+          for (auto& de : dd.events) add(changes[0], std::move(de));
+      }
+    }
+  }
+}
+
 }  // namespace huying::core

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/jurisdiction.hpp"
 #include "dispatcher/core/order.hpp"
 #include "dispatcher/core/routing.hpp"
@@ -47,5 +48,24 @@ boost::json::object to_json(const Route& r);
 bool may_auto_dispatch(const Deployment& d, const WorkOrder& o);
 // The same decision before the order exists (dry runs).
 bool may_auto_dispatch(const Deployment& d, const Intake& in);
+
+// What the engine lends the follow-ups: its live orders and hot-spot window.
+struct FollowUpContext {
+  Millis now = 0;
+  const SlaPolicy* sla = nullptr;  // REQUIRES: non-null
+  const RuleSet* rules = nullptr;  // null: only the rule-free linkage (merge)
+  // An open order by number (the merge target, a 吹哨 parent), or nullptr.
+  std::function<const WorkOrder*(const std::string&)> find_open;
+  HotSpots* hot = nullptr;  // the 高频 window, REQUIRES non-null with rules
+  // A fresh decide context (auto-dispatch decides a dispatch).
+  std::function<DecideContext()> decide_context;
+};
+
+// What follows from a decided command, all in the same commit:
+// changes[0] holds the decided order and its events; escalation reactions
+// (疑难件, 重办) and auto-dispatch are appended to it; orders it touches get
+// changes of their own: the merge target (its new callers), 吹哨's linked
+// orders, the 吹哨 parent (报到). Hot spots are counted on the way.
+void follow_ups(std::vector<OrderChange>& changes, const FollowUpContext& ctx);
 
 }  // namespace huying::core

@@ -207,12 +207,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       for (const auto& c : changes) numbers.push_back(c.order.number);
       db::Batch batch;
       batch.changes = changes;
-      auto self = shared_from_this();
-      store.submit(std::move(batch), [self, numbers](const db::CommitStatus&) {
-        asio::post(self->strand, [self, numbers] {
-          for (const auto& n : numbers) self->committed(n);
-        });
-      });
+      commit(std::move(batch), std::move(numbers), std::nullopt, nullptr);
       remember(changes);
     }
     arm();
@@ -256,13 +251,28 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // Answers after everything queued so far is committed (the writer is FIFO).
   void answer_after_commit(Reply r, ReplyHandler done) {
+    commit({}, {}, std::move(r), std::move(done));
+  }
+
+  // The one commit-completion path, for commands, timer batches and
+  // idempotent replays alike: the batch goes to the writer; once it is
+  // durable, on the strand, the orders it touched are settled and whoever
+  // waits is answered (a failed commit is never acknowledged). The live
+  // board's deltas will be published here.
+  void commit(db::Batch batch, std::vector<std::string> numbers, std::optional<Reply> reply,
+              ReplyHandler done) {
     auto self = shared_from_this();
-    store.submit({}, [self, r = std::move(r),
-                      done = std::move(done)](const db::CommitStatus& st) mutable {
-      if (!st.ok)
-        r.rejection = core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-      asio::post(self->strand,
-                 [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+    store.submit(std::move(batch), [self, numbers = std::move(numbers), reply = std::move(reply),
+                                    done = std::move(done)](const db::CommitStatus& st) mutable {
+      asio::post(self->strand, [self, numbers = std::move(numbers), st, reply = std::move(reply),
+                                done = std::move(done)]() mutable {
+        for (const auto& n : numbers) self->committed(n);
+        if (!reply || !done) return;
+        if (!st.ok)  // only reachable when the fatal handler returned (tests)
+          reply->rejection =
+              core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
+        done(std::move(*reply));
+      });
     });
   }
 
@@ -389,18 +399,17 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       c.events.push_back(std::move(e));
     };
     for (auto& e : d.events) add(changes[0], std::move(e));
-    for (const auto& e : changes[0].events) {
-      if (e.type != EventType::merged) continue;
-      // 合并: every caller of the duplicate is called back on the surviving order.
-      auto it = orders.find(changes[0].order.merged_into);
-      if (it == orders.end()) continue;
-      db::Change c;
-      c.order = it->second.order;
-      add(c, core::caller_added_event(c.order, changes[0].order, e));
-      changes.push_back(std::move(c));
-      break;
-    }
-    if (opts.rules) follow_ups(changes, now);
+    core::FollowUpContext fctx;
+    fctx.now = now;
+    fctx.sla = sla();
+    fctx.rules = opts.rules.get();
+    fctx.hot = &hot;
+    fctx.find_open = [this](const std::string& n) -> const WorkOrder* {
+      auto it = orders.find(n);
+      return it != orders.end() && it->second.order.open() ? &it->second.order : nullptr;
+    };
+    fctx.decide_context = [this, now] { return decide_context(now); };
+    core::follow_ups(changes, fctx);
 
     const std::string number = changes[0].order.number;
     Reply reply;
@@ -418,101 +427,10 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
     // Hand the batch to the writer first; memory changes only once that did
     // not throw. The completion runs on this strand, after this handler.
-    auto self = shared_from_this();
-    store.submit(std::move(batch), [self, numbers, reply = std::move(reply),
-                                    done = std::move(done)](const db::CommitStatus& st) mutable {
-      asio::post(self->strand,
-                 [self, numbers, st, reply = std::move(reply), done = std::move(done)]() mutable {
-                   for (const auto& n : numbers) self->committed(n);
-                   if (!st.ok) {
-                     // Only reachable when the fatal handler returned (tests): never ack.
-                     reply.rejection =
-                         core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-                   }
-                   done(std::move(reply));
-                 });
-    });
+    commit(std::move(batch), std::move(numbers), std::move(reply), std::move(done));
 
     remember(changes);
     if (keyed) remember_key(req.idempotency_key, number);
-  }
-
-  // What the rules add to a decided command: escalation reactions, 吹哨
-  // linked orders and 报到, hot spots, auto-dispatch.
-  void follow_ups(std::vector<db::Change>& changes, core::Millis now) {
-    const core::RuleSet& rules = *opts.rules;
-    core::EscalationContext ectx;
-    ectx.now = now;
-    ectx.sla = sla();
-    ectx.difficult_target = [&rules](const WorkOrder& o) { return rules.difficult_target(o); };
-    ectx.arbitration_dept = rules.deployment->arbitration_dept;
-    auto add = [](db::Change& c, Event e) {
-      core::apply(c.order, e);
-      c.events.push_back(std::move(e));
-    };
-
-    const std::vector<Event> decided = changes[0].events;
-    for (const auto& e : decided) {
-      for (auto& r : rules.escalator->react(changes[0].order, e, ectx))
-        add(changes[0], std::move(r));
-
-      if (e.type == EventType::whistled) {
-        for (auto& kid : core::linked_orders(changes[0].order, e)) {
-          db::Change c;
-          for (auto& ke : kid) add(c, std::move(ke));
-          changes.push_back(std::move(c));
-        }
-      }
-      if (const core::EscalationRule* hs = rules.escalator->hot_spot_rule()) {
-        // A place the desk confirmed (amend, or a dispatch naming the area)
-        // joins its community's hot-spot window.
-        bool placed = false;
-        if (e.type == EventType::amended)
-          for (const auto& ch : e.data.at("changes").as_array())
-            placed = placed || core::str_at(ch.as_object(), "field") == "area";
-        if ((e.type == EventType::dispatched || e.type == EventType::redispatched) &&
-            e.data.contains("area"))
-          placed = true;
-        const WorkOrder& o = changes[0].order;
-        if (placed && in_community(o.area))
-          hot.add(o.area, o.category, o.number, o.created_at, hs->count, hs->days * core::kDay);
-      }
-      if (e.type == EventType::claimed && !changes[0].order.parent.empty()) {
-        auto it = orders.find(changes[0].order.parent);
-        if (it != orders.end()) {
-          db::Change c;
-          c.order = it->second.order;
-          add(c, core::reported_event(c.order, changes[0].order, e));
-          changes.push_back(std::move(c));
-        }
-      }
-      if (e.type == EventType::created) {
-        WorkOrder& o = changes[0].order;
-        // 高频 counts one community's orders: an order not placed there yet
-        // joins when the desk confirms its place.
-        const core::EscalationRule* hs = rules.escalator->hot_spot_rule();
-        if (hs && in_community(o.area)) {
-          std::size_t in_window = 0;
-          auto cluster = hot.add(o.area, o.category, o.number, o.created_at, hs->count,
-                                 hs->days * core::kDay, 20, &in_window);
-          if (!cluster.empty()) {
-            json::array related;  // the most recent ones; `count` says how many in all
-            for (const auto& n : cluster) related.push_back(json::string(n));
-            add(changes[0], core::Escalator::escalated(o, *hs, now,
-                                                       {{"related", std::move(related)},
-                                                        {"count", in_window},
-                                                        {"suggest", "合并重复件并考虑吹哨"}}));
-          }
-        }
-        // Auto-dispatch only when routing is sure (workflow.hpp).
-        if (core::may_auto_dispatch(*rules.deployment, o)) {
-          core::DecideContext ctx = decide_context(now);
-          auto dd = core::decide(&o, {core::CommandType::dispatch, {}}, kSystem, ctx);
-          if (dd.ok())
-            for (auto& de : dd.events) add(changes[0], std::move(de));
-        }
-      }
-    }
   }
 
   // On the strand, after a commit: drop orders that are finished and settled.
