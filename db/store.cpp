@@ -107,6 +107,22 @@ Millis next_due(const core::WorkOrder& o) {
   }
 }
 
+// One stored event from a row whose columns from `col` on are seq, at, actor,
+// role, actor_dept, actor_area, type, data.
+core::Event read_event(Statement& q, int col, std::string number) {
+  core::Event e;
+  e.order = std::move(number);
+  e.seq = static_cast<std::uint32_t>(q.col_int(col));
+  e.at = q.col_int(col + 1);
+  e.actor.user = q.col_text(col + 2);
+  e.actor.role = core::parse<core::Role>(q.col_text(col + 3)).value_or(core::Role::system);
+  e.actor.dept = q.col_text(col + 4);
+  e.actor.area = q.col_text(col + 5);
+  e.type = core::parse<core::EventType>(q.col_text(col + 6)).value_or(core::EventType::noted);
+  e.data = json::parse(q.col_text(col + 7)).as_object();
+  return e;
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& opts) : opts_(opts) {
@@ -201,19 +217,7 @@ class SqliteStore final : public Store {
                  "SELECT seq, at, actor, role, actor_dept, actor_area, type, data "
                  "FROM events WHERE order_id = ? ORDER BY seq");
     ev.bind(1, id);
-    while (ev.step()) {
-      core::Event e;
-      e.order = number;
-      e.seq = static_cast<std::uint32_t>(ev.col_int(0));
-      e.at = ev.col_int(1);
-      e.actor.user = ev.col_text(2);
-      e.actor.role = core::parse<core::Role>(ev.col_text(3)).value_or(core::Role::system);
-      e.actor.dept = ev.col_text(4);
-      e.actor.area = ev.col_text(5);
-      e.type = core::parse<core::EventType>(ev.col_text(6)).value_or(core::EventType::noted);
-      e.data = json::parse(ev.col_text(7)).as_object();
-      h.events.push_back(std::move(e));
-    }
+    while (ev.step()) h.events.push_back(read_event(ev, 0, number));
     return h;
   }
 
@@ -320,17 +324,7 @@ class SqliteStore final : public Store {
         history.clear();
       }
       current = id;
-      core::Event e;
-      e.order = q.col_text(0);
-      e.seq = static_cast<std::uint32_t>(q.col_int(2));
-      e.at = q.col_int(3);
-      e.actor.user = q.col_text(4);
-      e.actor.role = core::parse<core::Role>(q.col_text(5)).value_or(core::Role::system);
-      e.actor.dept = q.col_text(6);
-      e.actor.area = q.col_text(7);
-      e.type = core::parse<core::EventType>(q.col_text(8)).value_or(core::EventType::noted);
-      e.data = json::parse(q.col_text(9)).as_object();
-      history.push_back(std::move(e));
+      history.push_back(read_event(q, 2, q.col_text(0)));
     }
     if (!history.empty()) fn(history);
   }

@@ -64,6 +64,24 @@ const Caller* find_caller(const WorkOrder& o, std::string_view from) {
   return nullptr;
 }
 
+// A caller still waiting for their call-back: the first one (`from` empty)
+// or a merged one; nullopt when so, else why not.
+std::optional<Rejection> callback_pending(const WorkOrder& o, const std::string& from) {
+  if (from.empty()) {
+    if (o.rating || o.unreachable)
+      return Rejection{RejectCode::conflict, "caller",
+                       "the first caller's call-back is already done"};
+    return std::nullopt;
+  }
+  const Caller* c = find_caller(o, from);
+  if (!c)
+    return Rejection{RejectCode::invalid_field, "caller", "no merged caller from order " + from};
+  if (c->has_outcome())
+    return Rejection{RejectCode::conflict, "caller",
+                     "the call-back of the caller from " + from + " is already done"};
+  return std::nullopt;
+}
+
 // An area the desk names: a known street or community code.
 std::optional<Rejection> check_area(const std::string& area, const DecideContext& ctx) {
   if (area.empty()) return std::nullopt;
@@ -437,25 +455,10 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       auto caller = args.str("caller", false, 32);
       auto note = args.str("note", false, kMaxText);
       if (args.error()) return bad();
-      int attempts = 0;
-      Millis first = 0;
-      if (caller.empty()) {
-        if (o->rating || o->unreachable)
-          return reject(RejectCode::conflict, "caller",
-                        "the first caller's call-back is already done");
-        attempts = o->callback_attempts;
-        first = o->first_callback_at;
-      } else {
-        const Caller* c = find_caller(*o, caller);
-        if (!c)
-          return reject(RejectCode::invalid_field, "caller",
-                        "no merged caller from order " + caller);
-        if (c->has_outcome())
-          return reject(RejectCode::conflict, "caller",
-                        "the call-back of the caller from " + caller + " is already done");
-        attempts = c->attempts;
-        first = c->first_attempt;
-      }
+      if (auto r = callback_pending(*o, caller)) return reject(r->code, r->field, r->reason);
+      const Caller* c = caller.empty() ? nullptr : find_caller(*o, caller);
+      int attempts = c ? c->attempts : o->callback_attempts;
+      Millis first = c ? c->first_attempt : o->first_callback_at;
       ++attempts;
       if (first == 0) first = now;
       // Unreachable after enough calls spread over enough working days.
@@ -601,19 +604,7 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       if (args.error()) return bad();
       // Each caller is called back: the first one (no `caller`), or a merged
       // duplicate's caller named by the number of the order they called about.
-      if (caller.empty()) {
-        if (o->rating || o->unreachable)
-          return reject(RejectCode::conflict, "caller",
-                        "the first caller's call-back is already done");
-      } else {
-        const Caller* c = find_caller(*o, caller);
-        if (!c)
-          return reject(RejectCode::invalid_field, "caller",
-                        "no merged caller from order " + caller);
-        if (c->has_outcome())
-          return reject(RejectCode::conflict, "caller",
-                        "the call-back of the caller from " + caller + " is already done");
-      }
+      if (auto r = callback_pending(*o, caller)) return reject(r->code, r->field, r->reason);
       json::object d{{"solved", *solved}, {"satisfaction", name(*sat)}, {"comment", comment}};
       if (!caller.empty()) d["caller"] = caller;
       return ev(EventType::visited, std::move(d));
