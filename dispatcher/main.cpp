@@ -10,8 +10,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -43,46 +45,60 @@ void usage() {
       "       huying version\n");
 }
 
-// Reads "--name value" pairs. Returns false (after printing why) on a bad one.
-bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o) {
+// Reads the flags from argv[first..]: "--name value" pairs, and the bare
+// switches listed in `switches` (passed to `set` with an empty value). `set`
+// returns false for an unknown flag and may throw on a bad value. Prints why
+// and returns false on a bad one.
+bool read_flags(int argc, char** argv, int first, std::initializer_list<std::string_view> switches,
+                const std::function<bool(std::string_view, const std::string&)>& set) {
   for (int i = first; i < argc; ++i) {
     std::string_view f = argv[i];
-    if (i + 1 >= argc) {
+    const bool is_switch = std::find(switches.begin(), switches.end(), f) != switches.end();
+    if (!is_switch && i + 1 >= argc) {
       std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
       return false;
     }
-    std::string v = argv[++i];
+    std::string v = is_switch ? std::string() : argv[++i];
     try {
-      if (f == "--config")
-        o.config_dir = v;
-      else if (f == "--db")
-        o.db_path = v;
-      else if (f == "--address")
-        o.address = v;
-      else if (f == "--port") {
-        int p = std::stoi(v);
-        if (p < 0 || p > 65535) throw std::out_of_range("port");
-        o.port = static_cast<unsigned short>(p);
-      } else if (f == "--simulate-speed") {
-        o.simulate_speed = std::stod(v);
-        if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
-      } else if (f == "--simulate-per-day") {
-        o.simulate_per_day = std::stoi(v);
-        if (o.simulate_per_day < 1 || o.simulate_per_day > 100000)
-          throw std::out_of_range("per-day");
-      } else if (f == "--threads") {
-        o.threads = std::stoi(v);
-        if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
-      } else {
-        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
+      if (!set(f, v)) {
+        std::fprintf(stderr, "huying: unknown flag %s\n", std::string(f).c_str());
         return false;
       }
     } catch (const std::exception&) {
-      std::fprintf(stderr, "huying: bad value for %s: %s\n", argv[i - 1], v.c_str());
+      std::fprintf(stderr, "huying: bad value for %s: %s\n", std::string(f).c_str(), v.c_str());
       return false;
     }
   }
   return true;
+}
+
+// The flags of serve and init. Returns false (after printing why) on a bad one.
+bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o) {
+  return read_flags(argc, argv, first, {}, [&](std::string_view f, const std::string& v) {
+    if (f == "--config")
+      o.config_dir = v;
+    else if (f == "--db")
+      o.db_path = v;
+    else if (f == "--address")
+      o.address = v;
+    else if (f == "--port") {
+      int p = std::stoi(v);
+      if (p < 0 || p > 65535) throw std::out_of_range("port");
+      o.port = static_cast<unsigned short>(p);
+    } else if (f == "--simulate-speed") {
+      o.simulate_speed = std::stod(v);
+      if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
+    } else if (f == "--simulate-per-day") {
+      o.simulate_per_day = std::stoi(v);
+      if (o.simulate_per_day < 1 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
+    } else if (f == "--threads") {
+      o.threads = std::stoi(v);
+      if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+    } else {
+      return false;
+    }
+    return true;
+  });
 }
 
 }  // namespace
@@ -121,37 +137,26 @@ int main(int argc, char** argv) {
   }
   if (cmd == "simulate") {
     huying::app::SimulateOptions so;
-    for (int i = 2; i < argc; i += 2) {
-      std::string_view f = argv[i];
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
-        return 2;
-      }
-      std::string v = argv[i + 1];
-      try {
-        if (f == "--config")
-          so.config_dir = v;
-        else if (f == "--db")
-          so.db_path = v;
-        else if (f == "--from")
-          so.from = v;
-        else if (f == "--days")
-          so.days = std::stoi(v);
-        else if (f == "--per-day")
-          so.per_day = std::stoi(v);
-        else if (f == "--speed")
-          so.speed = std::stod(v);
-        else if (f == "--seed")
-          so.seed = static_cast<unsigned>(std::stoul(v));
-        else {
-          std::fprintf(stderr, "huying: unknown flag %s\n", argv[i]);
-          return 2;
-        }
-      } catch (const std::exception&) {
-        std::fprintf(stderr, "huying: bad value for %s: %s\n", argv[i], v.c_str());
-        return 2;
-      }
-    }
+    bool ok = read_flags(argc, argv, 2, {}, [&](std::string_view f, const std::string& v) {
+      if (f == "--config")
+        so.config_dir = v;
+      else if (f == "--db")
+        so.db_path = v;
+      else if (f == "--from")
+        so.from = v;
+      else if (f == "--days")
+        so.days = std::stoi(v);
+      else if (f == "--per-day")
+        so.per_day = std::stoi(v);
+      else if (f == "--speed")
+        so.speed = std::stod(v);
+      else if (f == "--seed")
+        so.seed = static_cast<unsigned>(std::stoul(v));
+      else
+        return false;
+      return true;
+    });
+    if (!ok) return 2;
     if (so.days < 1 || so.days > 366 || so.per_day < 1 || so.per_day > 100000 || so.speed < 0) {
       std::fprintf(stderr, "huying: --days 1..366, --per-day 1..100000, --speed >= 0\n");
       return 2;
@@ -162,18 +167,10 @@ int main(int argc, char** argv) {
   }
   if (cmd == "report") {
     huying::app::ReportOptions ro;
-    for (int i = 2; i < argc; ++i) {
-      std::string_view f = argv[i];
-      if (f == "--json") {
+    bool ok = read_flags(argc, argv, 2, {"--json"}, [&](std::string_view f, const std::string& v) {
+      if (f == "--json")
         ro.json = true;
-        continue;
-      }
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
-        return 2;
-      }
-      std::string v = argv[++i];
-      if (f == "--db")
+      else if (f == "--db")
         ro.db_path = v;
       else if (f == "--from")
         ro.from = v;
@@ -181,28 +178,20 @@ int main(int argc, char** argv) {
         ro.to = v;
       else if (f == "--by")
         ro.by = v;
-      else {
-        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
-        return 2;
-      }
-    }
+      else
+        return false;
+      return true;
+    });
+    if (!ok) return 2;
     spdlog::set_level(spdlog::level::warn);
     return huying::app::report(ro);
   }
   if (cmd == "replay") {
     huying::app::ReplayOptions ro;
-    for (int i = 2; i < argc; ++i) {
-      std::string_view f = argv[i];
-      if (f == "--all") {
+    bool ok = read_flags(argc, argv, 2, {"--all"}, [&](std::string_view f, const std::string& v) {
+      if (f == "--all")
         ro.all = true;
-        continue;
-      }
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "huying: %s needs a value\n", argv[i]);
-        return 2;
-      }
-      std::string v = argv[++i];
-      if (f == "--config")
+      else if (f == "--config")
         ro.config_dir = v;
       else if (f == "--db")
         ro.db_path = v;
@@ -210,11 +199,11 @@ int main(int argc, char** argv) {
         ro.from = v;
       else if (f == "--to")
         ro.to = v;
-      else {
-        std::fprintf(stderr, "huying: unknown flag %s\n", argv[i - 1]);
-        return 2;
-      }
-    }
+      else
+        return false;
+      return true;
+    });
+    if (!ok) return 2;
     if (ro.config_dir.empty() || ro.db_path.empty()) {
       usage();
       return 2;
