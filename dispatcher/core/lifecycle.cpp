@@ -695,6 +695,21 @@ void confirm_place(WorkOrder& o, const std::string& area) {
   o.candidates.clear();
 }
 
+// A deadline set anew: its 黄灯/红灯 and the time-based rules watch it again.
+void restart_clock(WorkOrder& o, Millis& due, Millis value, std::uint16_t signals) {
+  due = value;
+  o.sla_flags &= static_cast<std::uint16_t>(~signals);
+  o.clock_escalations.clear();
+}
+
+// 跟踪办: the next progress note is due at `due`, counted from `at`.
+void restart_note_clock(WorkOrder& o, Millis due, Millis at) {
+  o.note_due = due;
+  o.noted_at = at;
+  o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
+  o.note_escalations.clear();
+}
+
 Caller* caller_of(WorkOrder& o, const std::string& from) {
   if (from.empty()) return nullptr;
   for (auto& c : o.callers)
@@ -763,13 +778,8 @@ void apply(WorkOrder& o, const Event& ev) {
     case EventType::claimed:
       o.status = Status::claimed;
       o.claimed_at = ev.at;
-      o.note_due = int_at(d, "note_due");
-      o.noted_at = ev.at;
-      o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
-      o.note_escalations.clear();
-      o.reply_due = int_at(d, "reply_due");
-      o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
-      o.clock_escalations.clear();
+      restart_note_clock(o, int_at(d, "note_due"), ev.at);
+      restart_clock(o, o.reply_due, int_at(d, "reply_due"), kReplyWarned | kReplyOverdue);
       break;
     case EventType::returned:
       o.status = Status::returned;
@@ -784,20 +794,13 @@ void apply(WorkOrder& o, const Event& ev) {
       break;
     case EventType::extension_decided:
       if (bool_at(d, "approved")) {
-        o.reply_due = int_at(d, "reply_due");
         ++o.extension_count;
-        o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
-        o.clock_escalations.clear();
+        restart_clock(o, o.reply_due, int_at(d, "reply_due"), kReplyWarned | kReplyOverdue);
       }
       o.extension.reset();
       break;
     case EventType::noted:
-      if (d.contains("note_due")) {
-        o.note_due = int_at(d, "note_due");
-        o.noted_at = ev.at;
-        o.sla_flags &= static_cast<std::uint16_t>(~(kNoteWarned | kNoteOverdue));
-        o.note_escalations.clear();
-      }
+      if (d.contains("note_due")) restart_note_clock(o, int_at(d, "note_due"), ev.at);
       break;
     case EventType::opinion_recorded:
       o.opinions.push_back({str_at(d, "dept"), str_at(d, "text"), ev.at});
@@ -894,16 +897,10 @@ void apply(WorkOrder& o, const Event& ev) {
           else if (field == "citizen.id_number")
             o.citizen.id_number = value;
         }
-      if (d.contains("claim_due")) {
-        o.claim_due = int_at(d, "claim_due");
-        o.sla_flags &= static_cast<std::uint16_t>(~(kClaimWarned | kClaimOverdue));
-        o.clock_escalations.clear();
-      }
-      if (d.contains("reply_due")) {
-        o.reply_due = int_at(d, "reply_due");
-        o.sla_flags &= static_cast<std::uint16_t>(~(kReplyWarned | kReplyOverdue));
-        o.clock_escalations.clear();
-      }
+      if (d.contains("claim_due"))
+        restart_clock(o, o.claim_due, int_at(d, "claim_due"), kClaimWarned | kClaimOverdue);
+      if (d.contains("reply_due"))
+        restart_clock(o, o.reply_due, int_at(d, "reply_due"), kReplyWarned | kReplyOverdue);
       break;
     case EventType::transferred_out:
       o.status = Status::transferred_out;

@@ -8,6 +8,11 @@ namespace huying::core {
 
 namespace json = boost::json;
 
+bool in_community(const RuleSet& rules, std::string_view area) {
+  const Area* a = rules.router->areas().find(area);
+  return a && a->level == AreaLevel::community;
+}
+
 std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency,
                                  std::string_view category) {
   if (urgency != Urgency::normal) return Mode::immediate;
@@ -97,11 +102,6 @@ namespace {
 void add(OrderChange& c, Event e) {
   apply(c.order, e);
   c.events.push_back(std::move(e));
-}
-
-bool in_community(const RuleSet& rules, const std::string& area) {
-  const Area* a = rules.router->areas().find(area);
-  return a && a->level == AreaLevel::community;
 }
 
 const Actor kSystem{"system", Role::system, "", ""};

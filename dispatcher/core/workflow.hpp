@@ -33,6 +33,9 @@ Intake assess_intake(const RuleSet& rules, boost::json::object& args);
 std::optional<Mode> default_mode(const Deployment& d, Kind kind, Urgency urgency,
                                  std::string_view category);
 
+// True for a community code of the rules' area tree (高频 counts communities).
+bool in_community(const RuleSet& rules, std::string_view area);
+
 // The area routing works on: the placed area, or for an ambiguous placement
 // (or a weak one left at district level) its best candidate; the desk
 // confirms either way.

@@ -89,15 +89,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     // One indexed scan, oldest first (a restart after a busy week must not
     // page through the window: that grew with the square of the orders).
     for (const auto& o : store.orders_created_since(opts.clock->now() - window))
-      if (in_community(o.area))
+      if (core::in_community(*opts.rules, o.area))
         hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
-  }
-
-  // True for a community code of the current rules (hot spots count communities).
-  bool in_community(const std::string& area) const {
-    if (!opts.rules) return false;
-    const core::Area* a = opts.rules->router->areas().find(area);
-    return a && a->level == core::AreaLevel::community;
   }
 
   const core::Escalator* escalator() const {
