@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -87,6 +88,28 @@ CREATE TABLE callers (
   order_id INTEGER NOT NULL REFERENCES orders(id),
   PRIMARY KEY (phone, order_id)
 ) WITHOUT ROWID;
+)sql",
+    // v3: keyed records (sign-in sessions, users of the admin API) and the
+    // audit trail of administrative writes (order writes are their events).
+    R"sql(
+CREATE TABLE records (
+  kind  TEXT NOT NULL,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE TABLE audit (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  actor_dept TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  detail     TEXT NOT NULL
+);
+CREATE INDEX audit_at ON audit(at);
+CREATE INDEX events_at ON events(at);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -229,39 +252,121 @@ class SqliteStore final : public Store {
       std::string s;
     };
     std::vector<Bind> binds;
+    auto bind_text = [&](std::string v) { binds.push_back({false, 0, std::move(v)}); };
+    auto bind_int = [&](std::int64_t v) { binds.push_back({true, v, {}}); };
     if (!f.statuses.empty()) {
       where += " AND status IN (";
       for (std::size_t i = 0; i < f.statuses.size(); ++i) {
         where += i ? ",?" : "?";
-        binds.push_back({false, 0, std::string(core::name(f.statuses[i]))});
+        bind_text(std::string(core::name(f.statuses[i])));
       }
       where += ")";
     }
     if (!f.dept.empty()) {
       where += " AND id IN (SELECT order_id FROM order_depts WHERE dept = ?)";
-      binds.push_back({false, 0, f.dept});
+      bind_text(f.dept);
     }
     if (!f.area_prefix.empty()) {
       // Division codes are digits: [prefix, prefix + ':') is the prefix range.
       where += " AND area >= ? AND area < ?";
-      binds.push_back({false, 0, f.area_prefix});
-      binds.push_back({false, 0, f.area_prefix + ":"});
+      bind_text(f.area_prefix);
+      bind_text(f.area_prefix + ":");
     }
     if (f.kind) {
       where += " AND kind = ?";
-      binds.push_back({false, 0, std::string(core::name(*f.kind))});
+      bind_text(std::string(core::name(*f.kind)));
     }
     if (f.created_from) {
       where += " AND created_at >= ?";
-      binds.push_back({true, f.created_from, {}});
+      bind_int(f.created_from);
     }
     if (f.created_to) {
       where += " AND created_at < ?";
-      binds.push_back({true, f.created_to, {}});
+      bind_int(f.created_to);
     }
-    auto bind_all = [&](Statement& st) {
+    // LIKE with the pattern's own wildcards escaped: the value is literal.
+    auto literal = [](const std::string& v) {
+      std::string out;
+      for (char c : v) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+      }
+      return out;
+    };
+    if (!f.category_prefix.empty()) {
+      where += " AND (category = ? OR category LIKE ? ESCAPE '\\')";
+      bind_text(f.category_prefix);
+      bind_text(literal(f.category_prefix) + "/%");
+    }
+    if (f.mode) {
+      where += " AND json_extract(doc, '$.mode') = ?";
+      bind_text(std::string(core::name(*f.mode)));
+    }
+    if (f.urgency) {
+      where += " AND urgency = ?";
+      bind_text(std::string(core::name(*f.urgency)));
+    }
+    if (f.channel) {
+      where += " AND channel = ?";
+      bind_text(std::string(core::name(*f.channel)));
+    }
+    if (f.only_open) where += " AND open = 1";
+    if (f.overdue_at) {
+      where += " AND open = 1 AND next_due IS NOT NULL AND next_due < ?";
+      bind_int(f.overdue_at);
+    }
+    if (f.sla_flags_any) {
+      where += " AND (json_extract(doc, '$.sla_flags') & ?) != 0";
+      bind_int(f.sla_flags_any);
+    }
+    for (const auto& flag : f.flags) {
+      static const char* const kFlags[] = {"supervised",    "difficult", "needs_review", "hot_spot",
+                                           "reported_list", "duplicate", "confidential"};
+      if (std::find_if(std::begin(kFlags), std::end(kFlags),
+                       [&](const char* k) { return flag == k; }) == std::end(kFlags))
+        continue;  // the API validates names; an unknown one never reaches SQL text
+      where += " AND json_extract(doc, '$." + flag + "') = 1";
+    }
+    if (!f.text.empty()) {
+      std::string pat = "%" + literal(f.text) + "%";
+      where +=
+          " AND (json_extract(doc, '$.description') LIKE ? ESCAPE '\\' OR "
+          "json_extract(doc, '$.address') LIKE ? ESCAPE '\\' OR "
+          "json_extract(doc, '$.title') LIKE ? ESCAPE '\\')";
+      bind_text(pat);
+      bind_text(pat);
+      bind_text(pat);
+    }
+    if (!f.scope_all) {
+      std::vector<std::string> any;
+      if (!f.scope_dept.empty()) {
+        any.push_back("id IN (SELECT order_id FROM order_depts WHERE dept = ?)");
+        bind_text(f.scope_dept);
+      }
+      if (!f.scope_area_prefix.empty()) {
+        any.push_back("(area >= ? AND area < ?)");
+        bind_text(f.scope_area_prefix);
+        bind_text(f.scope_area_prefix + ":");
+      }
+      if (any.empty()) {
+        where += " AND 0";
+      } else {
+        where += " AND (" + any[0];
+        for (std::size_t i = 1; i < any.size(); ++i) where += " OR " + any[i];
+        where += ")";
+      }
+    }
+    // The count ignores the cursor; the page starts after it.
+    const std::string count_where = where;
+    const std::size_t count_binds = binds.size();
+    if (f.before_id > 0) {
+      where += " AND id < ?";
+      bind_int(f.before_id);
+    }
+    auto bind_all = [&](Statement& st, std::size_t n) {
       int i = 1;
-      for (const auto& b : binds) {
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto& b = binds[k];
         if (b.is_int)
           st.bind(i++, b.i);
         else
@@ -275,11 +380,13 @@ class SqliteStore final : public Store {
     std::lock_guard lk(rmu_);
     ReadTx tx(*r_);
     OrderPage page;
-    Statement count(*r_, "SELECT count(*) FROM orders" + where);
-    bind_all(count);
+    Statement count(*r_, "SELECT count(*) FROM orders" + count_where);
+    bind_all(count, count_binds);
     if (count.step()) page.total = count.col_int(0);
-    Statement q(*r_, "SELECT doc FROM orders" + where + " ORDER BY id DESC LIMIT ? OFFSET ?");
-    int next = bind_all(q);
+    const char* order_by =
+        f.by_deadline ? " ORDER BY next_due IS NULL, next_due, id" : " ORDER BY id DESC";
+    Statement q(*r_, "SELECT doc FROM orders" + where + order_by + " LIMIT ? OFFSET ?");
+    int next = bind_all(q, binds.size());
     q.bind(next, limit).bind(next + 1, offset);
     while (q.step()) page.items.push_back(core::order_from_json(json::parse(q.col_text(0))));
     return page;
@@ -361,6 +468,57 @@ class SqliteStore final : public Store {
     q.bind(1, key);
     if (!q.step()) return std::nullopt;
     return q.col_text(0);
+  }
+
+  std::optional<std::string> get_record(const std::string& kind, const std::string& key) override {
+    std::lock_guard lk(rmu_);
+    Statement q(*r_, "SELECT value FROM records WHERE kind = ? AND key = ?");
+    q.bind(1, kind).bind(2, key);
+    if (!q.step()) return std::nullopt;
+    return q.col_text(0);
+  }
+
+  std::vector<std::pair<std::string, std::string>> list_records(const std::string& kind) override {
+    std::lock_guard lk(rmu_);
+    std::vector<std::pair<std::string, std::string>> out;
+    Statement q(*r_, "SELECT key, value FROM records WHERE kind = ? ORDER BY key");
+    q.bind(1, kind);
+    while (q.step()) out.emplace_back(q.col_text(0), q.col_text(1));
+    return out;
+  }
+
+  std::vector<AuditRow> list_audit(const AuditQuery& aq) override {
+    std::lock_guard lk(rmu_);
+    std::vector<AuditRow> out;
+    const Millis to = aq.to ? aq.to : std::numeric_limits<Millis>::max();
+    const std::int64_t limit = std::clamp(aq.limit, 1, 1000);
+    // Both sources are indexed by time; each gives at most `limit` rows.
+    Statement q(*r_, R"sql(
+SELECT at, actor, role, actor_dept, action, target, detail FROM (
+  SELECT e.at AS at, e.actor AS actor, e.role AS role, e.actor_dept AS actor_dept,
+         e.type AS action, o.number AS target, '{}' AS detail, e.id AS k, 0 AS src
+  FROM events e JOIN orders o ON o.id = e.order_id
+  WHERE e.at >= ?1 AND e.at < ?2 AND (?3 = '' OR e.actor = ?3)
+  ORDER BY e.at DESC LIMIT ?4)
+UNION ALL
+SELECT at, actor, role, actor_dept, action, target, detail FROM (
+  SELECT at, actor, role, actor_dept, action, target, detail, id AS k, 1 AS src FROM audit
+  WHERE at >= ?1 AND at < ?2 AND (?3 = '' OR actor = ?3)
+  ORDER BY at DESC LIMIT ?4)
+ORDER BY at DESC LIMIT ?4)sql");
+    q.bind(1, aq.from).bind(2, to).bind(3, aq.actor).bind(4, limit);
+    while (q.step()) {
+      AuditRow r;
+      r.at = q.col_int(0);
+      r.actor.user = q.col_text(1);
+      r.actor.role = core::parse<core::Role>(q.col_text(2)).value_or(core::Role::system);
+      r.actor.dept = q.col_text(3);
+      r.action = q.col_text(4);
+      r.target = q.col_text(5);
+      r.detail = q.col_text(6);
+      out.push_back(std::move(r));
+    }
+    return out;
   }
 
   std::int64_t count_events() override {
@@ -477,6 +635,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
         *w_, "INSERT INTO idempotency (key, order_number, at) VALUES (?, ?, ?)");
     ins_caller_ = std::make_unique<Statement>(
         *w_, "INSERT OR IGNORE INTO callers (phone, order_id) VALUES (?, ?)");
+    put_record_ = std::make_unique<Statement>(
+        *w_, "INSERT OR REPLACE INTO records (kind, key, value) VALUES (?, ?, ?)");
+    del_record_ =
+        std::make_unique<Statement>(*w_, "DELETE FROM records WHERE kind = ? AND key = ?");
+    ins_audit_ = std::make_unique<Statement>(
+        *w_,
+        "INSERT INTO audit (at, actor, role, actor_dept, action, target, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
   }
 
   void write(const Job& j) {
@@ -527,6 +693,18 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       const auto& o = b.changes.front().order;
       ins_idem_->bind(1, b.idempotency_key).bind(2, o.number).bind(3, o.created_at).run();
     }
+    for (const auto& r : b.records) {
+      if (r.value)
+        put_record_->bind(1, r.kind).bind(2, r.key).bind(3, *r.value).run();
+      else
+        del_record_->bind(1, r.kind).bind(2, r.key).run();
+    }
+    for (const auto& a : b.audit) {
+      auto& st = *ins_audit_;
+      st.bind(1, a.at).bind(2, a.actor.user).bind(3, core::name(a.actor.role));
+      st.bind(4, a.actor.dept).bind(5, a.action).bind(6, a.target);
+      st.bind(7, a.detail.empty() ? std::string("{}") : a.detail).run();
+    }
   }
 
   void run_writer() {
@@ -569,7 +747,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     std::size_t events = 0;
     bool any = false;
     for (const auto& j : group) {
-      any = any || !j.batch.changes.empty() || !j.batch.idempotency_key.empty();
+      any = any || !j.batch.changes.empty() || !j.batch.idempotency_key.empty() ||
+            !j.batch.records.empty() || !j.batch.audit.empty();
       for (const auto& c : j.batch.changes) events += c.events.size();
     }
     if (any) {
@@ -612,7 +791,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
   std::map<std::string, std::string> settings_;  // set before the writer starts
   std::unique_ptr<Connection> w_;                // writer thread only (after construction)
   std::unique_ptr<Statement> upsert_order_, del_depts_, ins_dept_, ins_event_, ins_idem_,
-      ins_caller_;
+      ins_caller_, put_record_, del_record_, ins_audit_;
   std::unique_ptr<Connection> r_;
   std::mutex rmu_;  // guards r_
 

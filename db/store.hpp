@@ -31,12 +31,32 @@ namespace huying::db {
 // The new state of one order and the events that led to it (core's OrderChange).
 using Change = core::OrderChange;
 
+// A small keyed record beside the orders (sign-in sessions, users made by
+// the admin API, ...): written in the same group commit as the orders.
+struct RecordWrite {
+  std::string kind;                  // e.g. "session", "user"
+  std::string key;                   // unique within the kind
+  std::optional<std::string> value;  // JSON text; nullopt deletes the record
+};
+
+// One administrative write for the audit trail (order writes are audited by
+// their events, which carry the actor).
+struct AuditEntry {
+  core::Millis at = 0;
+  core::Actor actor;
+  std::string action;  // e.g. "login", "logout", "user.create", "config.reload"
+  std::string target;  // the user, order or file acted on
+  std::string detail;  // JSON text, never personal data
+};
+
 // What one caller submits: committed atomically, all or nothing.
 struct Batch {
   std::vector<Change> changes;
   // Optional Idempotency-Key of the creating request; remembered with the
   // first change's order number.
   std::string idempotency_key;
+  std::vector<RecordWrite> records;
+  std::vector<AuditEntry> audit;
 };
 
 struct CommitStatus {
@@ -57,11 +77,45 @@ struct OrderFilter {
   core::Millis created_to = 0;    // exclusive, 0 = open-ended
   int limit = 50;                 // 1..500
   int offset = 0;
+  // Further filters (all AND-ed).
+  std::string category_prefix;  // "城市管理" matches "城市管理/市容环境/..."
+  std::optional<core::Mode> mode;
+  std::optional<core::Urgency> urgency;
+  std::optional<core::Channel> channel;
+  bool only_open = false;
+  core::Millis overdue_at = 0;      // > 0: open orders whose current deadline is before this
+  std::uint16_t sla_flags_any = 0;  // orders with any of these SlaFlag bits
+  std::vector<std::string> flags;   // each true in the order: supervised, difficult,
+                                    // needs_review, hot_spot, reported_list, duplicate
+  std::string text;                 // in the title, description or address (not the contact)
+  std::int64_t before_id = 0;       // cursor: only orders with a smaller id (newest first)
+  // Visibility (OR-ed, then AND-ed with the rest): a role's scope. Both empty
+  // and scope_all false: nothing.
+  bool scope_all = true;
+  std::string scope_dept;
+  std::string scope_area_prefix;
+  // Queues: order by the current deadline (soonest first) instead of newest first.
+  bool by_deadline = false;
 };
 
 struct OrderPage {
   std::vector<core::WorkOrder> items;  // newest first
   std::int64_t total = 0;              // matching orders, ignoring paging
+};
+
+// One line of the audit trail: an order event or an administrative write.
+struct AuditRow {
+  core::Millis at = 0;
+  core::Actor actor;
+  std::string action;  // the event type, or the admin action
+  std::string target;  // the order number, user, ...
+  std::string detail;  // JSON text
+};
+
+struct AuditQuery {
+  core::Millis from = 0, to = 0;  // [from, to); 0 = open-ended
+  std::string actor;              // one user's writes only
+  int limit = 100;                // 1..1000
 };
 
 // The few columns the hot-spot window needs, without parsing documents.
@@ -129,6 +183,13 @@ class Store {
   // The order number a creating request with this key produced, if any.
   virtual std::optional<std::string> find_idempotency_key(const std::string& key) = 0;
   virtual std::int64_t count_events() = 0;
+  // Records (see RecordWrite): one, or all of a kind (key, value), by key.
+  virtual std::optional<std::string> get_record(const std::string& kind,
+                                                const std::string& key) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> list_records(
+      const std::string& kind) = 0;
+  // The audit trail, newest first: order events and administrative writes.
+  virtual std::vector<AuditRow> list_audit(const AuditQuery& q) = 0;
   // Stored events by type.
   virtual std::map<std::string, std::int64_t> event_counts() = 0;
   // "ok" or SQLite's list of problems.

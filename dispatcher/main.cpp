@@ -25,6 +25,7 @@
 #include "dispatcher/app/serve.hpp"
 #include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/clock.hpp"
+#include "dispatcher/server/auth.hpp"
 
 namespace {
 
@@ -33,7 +34,10 @@ void usage() {
       stderr,
       "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
       "[--threads N]\n"
-      "                    [--simulate-speed N] [--simulate-per-day N]\n"
+      "                    [--simulate-speed N] [--simulate-per-day N] [--rate-per-session N]\n"
+      "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
+      "SECONDS]\n"
+      "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
       "       huying init --db FILE\n"
       "       huying check-config DIR\n"
       "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
@@ -94,6 +98,20 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
     } else if (f == "--threads") {
       o.threads = std::stoi(v);
       if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+    } else if (f == "--read-timeout") {
+      o.read_timeout_seconds = std::stoi(v);
+      if (o.read_timeout_seconds < 1 || o.read_timeout_seconds > 3600)
+        throw std::out_of_range("read-timeout");
+    } else if (f == "--session-idle") {
+      o.session_idle_seconds = std::stoi(v);
+      if (o.session_idle_seconds < 1) throw std::out_of_range("session-idle");
+    } else if (f == "--session-max") {
+      o.session_max_seconds = std::stoi(v);
+      if (o.session_max_seconds < 1) throw std::out_of_range("session-max");
+    } else if (f == "--rate-per-session") {
+      o.requests_per_session = std::stod(v);
+      if (o.requests_per_session < 0 || o.requests_per_session > 1e9)
+        throw std::out_of_range("rate-per-session");
     } else {
       return false;
     }
@@ -217,6 +235,15 @@ int main(int argc, char** argv) {
       return 2;
     }
     return huying::app::route_lines(argv[3], std::cin, std::cout);
+  }
+  if (cmd == "hash-password") {
+    std::string pw;
+    if (!std::getline(std::cin, pw) || pw.size() < 8) {
+      std::fprintf(stderr, "huying hash-password: give a password of 8 or more bytes on stdin\n");
+      return 2;
+    }
+    std::printf("%s\n", huying::server::Auth::hash(pw).c_str());
+    return 0;
   }
   if (cmd == "serve") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;

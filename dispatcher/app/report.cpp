@@ -8,6 +8,7 @@
 
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/clock.hpp"
+#include "dispatcher/engine/reports.hpp"
 
 namespace huying::app {
 
@@ -15,12 +16,6 @@ namespace json = boost::json;
 using core::KpiGroup;
 
 namespace {
-
-// A division code's street: its first 9 digits (district 6 + street 3).
-std::string street_of(std::string_view area) {
-  if (area.size() != 12 || area.substr(6, 3) == "000") return {};
-  return std::string(area.substr(0, 9)) + "000";
-}
 
 std::optional<core::Millis> parse_day(const std::string& s) {
   int y = 0;
@@ -41,26 +36,6 @@ std::string pct(const core::Rate& r) {
   return buf;
 }
 
-json::object rate_json(const core::Rate& r) {
-  return {{"num", r.num}, {"den", r.den}, {"rate", r.rate()}};
-}
-
-json::object counts_json(const core::KpiCounts& c) {
-  core::KpiRates r = core::rates(c);
-  return {{"orders", c.orders},
-          {"dispatched", c.dispatched},
-          {"response_rate", rate_json(r.response)},
-          {"claim_on_time_rate", rate_json(r.claim_on_time)},
-          {"reply_on_time_rate", rate_json(r.reply_on_time)},
-          {"solved_rate", rate_json(r.solved)},
-          {"satisfied_rate", rate_json(r.satisfied)},
-          {"return_rate", rate_json(r.returned)},
-          {"reopen_rate", rate_json(r.reopened)},
-          {"whistle_rate", rate_json(r.whistled)},
-          {"call_to_dispatch_minutes", r.call_to_dispatch_minutes},
-          {"unreachable", c.unreachable}};
-}
-
 void row(std::ostream& out, const std::string& key, const core::KpiCounts& c) {
   core::KpiRates r = core::rates(c);
   char minutes[32];
@@ -77,30 +52,11 @@ void row(std::ostream& out, const std::string& key, const core::KpiCounts& c) {
 
 }  // namespace
 
-core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
-  core::KpiReport rep(street_of, from, to);
-  store.for_each_history(from, to, [&](std::vector<core::Event>& h) { rep.add_history(h); });
-  return rep.kpi();
-}
-
 void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_json,
                   core::Millis from, core::Millis to) {
-  const char* by_name = by == KpiGroup::department ? "department"
-                        : by == KpiGroup::street   ? "street"
-                                                   : "category";
+  const std::string by_name(engine::group_name(by));
   if (as_json) {
-    json::array groups;
-    for (const auto& [key, c] : kpi.by(by)) {
-      json::object g = counts_json(c);
-      g["key"] = key;
-      groups.push_back(std::move(g));
-    }
-    json::object doc{{"from", from},
-                     {"to", to},
-                     {"by", by_name},
-                     {"total", counts_json(kpi.total())},
-                     {"groups", std::move(groups)}};
-    out << json::serialize(doc) << "\n";
+    out << json::serialize(engine::kpi_json(kpi, by, from, to)) << "\n";
     return;
   }
   row(out, "合计 total", kpi.total());
@@ -120,14 +76,8 @@ int report(const ReportOptions& opts) {
     std::cerr << "huying report: --to must not be before --from\n";
     return 2;
   }
-  KpiGroup by;
-  if (opts.by == "department")
-    by = KpiGroup::department;
-  else if (opts.by == "street")
-    by = KpiGroup::street;
-  else if (opts.by == "category")
-    by = KpiGroup::category;
-  else {
+  auto group = engine::parse_group(opts.by);
+  if (!group) {
     std::cerr << "huying report: --by must be department, street or category\n";
     return 2;
   }
@@ -137,7 +87,8 @@ int report(const ReportOptions& opts) {
   }
   auto store = open_store(opts.db_path);
   if (!store) return 1;
-  core::Kpi kpi = compute_kpis(*store, *from, *to);
+  const KpiGroup by = *group;
+  core::Kpi kpi = engine::compute_kpis(*store, *from, *to);
   if (!opts.json)
     std::cout << "KPIs " << opts.from << " .. " << opts.to << " (" << opts.db_path << ")\n";
   print_report(std::cout, kpi, by, opts.json, *from, *to);

@@ -18,8 +18,6 @@ struct ReportOptions {
   bool json = false;
 };
 
-// The KPIs of the orders in `store` over [from, to).
-core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to);
 // Prints them: a table for people, or one JSON document.
 void print_report(std::ostream& out, const core::Kpi& kpi, core::KpiGroup by, bool json,
                   core::Millis from, core::Millis to);

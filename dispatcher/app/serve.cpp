@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "dispatcher/app/simulator.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
+#include "dispatcher/server/api.hpp"
 #include "dispatcher/server/server.hpp"
 
 namespace huying::app {
@@ -64,30 +66,60 @@ int serve(const ServeOptions& opts) {
     return 1;
   }
 
+  // The live rules, read by the API and swapped by a reload (SIGHUP or the
+  // admin API): a bad config is refused and the running rules stay.
+  std::mutex rules_mu;
+  std::mutex reload_mu;  // one reload at a time
+  auto current_rules = [&]() -> std::shared_ptr<const core::RuleSet> {
+    std::lock_guard lk(rules_mu);
+    return rules;
+  };
+  auto reload = [&]() {
+    std::lock_guard rl(reload_mu);
+    server::ReloadResult r;
+    auto loaded = load_rules(opts.config_dir);
+    for (const auto& e : loaded.errors) {
+      spdlog::error("config reload: {}", e.to_string());
+      r.errors.push_back(e.to_string());
+    }
+    if (!loaded.ok()) {
+      spdlog::error("config reload refused: {} error(s); the running rules stay",
+                    loaded.errors.size());
+      r.version = current_rules() ? current_rules()->deployment->version : "";
+      return r;
+    }
+    engine.set_rules(loaded.rules);
+    {
+      std::lock_guard lk(rules_mu);
+      rules = loaded.rules;
+    }
+    spdlog::info("config reloaded: version {}", loaded.deployment->version);
+    r.ok = true;
+    r.version = loaded.deployment->version;
+    return r;
+  };
+
   std::unique_ptr<server::Server> server;
   try {
-    server = std::make_unique<server::Server>(ioc, server::Services{engine, *store},
-                                              server::ServerOptions{opts.address, opts.port});
+    server::ServerOptions so;
+    so.address = opts.address;
+    so.port = opts.port;
+    so.auth.requests_per_second = opts.requests_per_session;
+    so.auth.idle = opts.session_idle_seconds * core::kSecond;
+    so.read_timeout = std::chrono::seconds(opts.read_timeout_seconds);
+    so.auth.absolute = opts.session_max_seconds * core::kSecond;
+    server::Services services{engine, *store, clock, current_rules, {}};
+    if (!opts.config_dir.empty()) services.reload = reload;
+    server = std::make_unique<server::Server>(ioc, services, so);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;
   }
-  // SIGHUP: reload the config; a bad one is refused and the old rules stay.
   boost::asio::signal_set hup(ioc, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_hup =
       [&](const boost::system::error_code& ec, int) {
         if (ec) return;
-        if (!opts.config_dir.empty()) {
-          auto loaded = load_rules(opts.config_dir);
-          for (const auto& e : loaded.errors) spdlog::error("config reload: {}", e.to_string());
-          if (loaded.ok()) {
-            engine.set_rules(loaded.rules);
-            spdlog::info("config reloaded: version {}", loaded.deployment->version);
-          } else {
-            spdlog::error("config reload refused: {} error(s); the running rules stay",
-                          loaded.errors.size());
-          }
-        }
+        if (!opts.config_dir.empty() && reload().ok) server->rules_changed();
         hup.async_wait(on_hup);
       };
   hup.async_wait(on_hup);

@@ -12,6 +12,13 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int threads = 2;
+  // Signed-in requests allowed per session and second (0 = no limit).
+  double requests_per_session = 50;
+  // Sign-in sessions end after this long unused, and this long in all.
+  int session_idle_seconds = 30 * 60;
+  int session_max_seconds = 12 * 3600;
+  // A request (headers and body, or the idle wait before it) must arrive within this.
+  int read_timeout_seconds = 30;
   // > 0: run simulated traffic (engine/simulator.hpp) on a clock running this
   // many times faster than real time, starting now (the demo).
   double simulate_speed = 0;

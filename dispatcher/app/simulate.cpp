@@ -15,6 +15,7 @@
 #include "dispatcher/app/simulator.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/engine.hpp"
+#include "dispatcher/engine/reports.hpp"
 
 namespace huying::app {
 
@@ -60,7 +61,7 @@ int simulate(const SimulateOptions& opts) {
               opts.db_path.c_str(), report.to_string().c_str());
   // The KPIs as the reports compute them, from the event log of the window.
   std::ostringstream kpis;
-  print_report(kpis, compute_kpis(*store, from, from + opts.days * core::kDay),
+  print_report(kpis, engine::compute_kpis(*store, from, from + opts.days * core::kDay),
                core::KpiGroup::department, false, from, from + opts.days * core::kDay);
   const std::string text = kpis.str();
   std::printf("KPIs from the event log:\n%s", text.substr(0, text.find("\nby ")).c_str());

@@ -673,7 +673,7 @@ LoadResult load_deployment(const std::string& dir) {
     YAML::Node doc = r.load(false);
     r.keys(doc, {"users"});
     for (const auto& item : r.list(doc, "users")) {
-      r.keys(item, {"id", "name", "role", "dept", "area", "password"});
+      r.keys(item, {"id", "name", "role", "dept", "area", "password", "password_hash"});
       UserConfig u;
       u.id = r.str(item, "id", true);
       u.name = r.str(item, "name", false);
@@ -685,6 +685,13 @@ LoadResult load_deployment(const std::string& dir) {
       u.dept = r.str(item, "dept", false);
       u.area = r.str(item, "area", false);
       u.password = r.str(item, "password", false);
+      u.password_hash = r.str(item, "password_hash", false);
+      if (!u.password_hash.empty() && u.password_hash.rfind("$argon2id$", 0) != 0)
+        r.error(item["password_hash"],
+                "password_hash must be an Argon2id hash ($argon2id$...), as `huying hash-password` "
+                "prints");
+      if (!u.password_hash.empty() && !u.password.empty())
+        r.error(item["password"], "give password_hash or password, not both");
       u.pos = r.pos(item);
       d->users.push_back(std::move(u));
     }

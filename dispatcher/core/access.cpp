@@ -230,4 +230,27 @@ WorkOrder redact(WorkOrder o, const Actor& a) {
   return o;
 }
 
+bool sees_contact(Role r) {
+  return r == Role::operator_ || r == Role::dispatcher || r == Role::system;
+}
+
+namespace {
+void drop_citizens(boost::json::value& v) {
+  if (v.is_object()) {
+    auto& o = v.get_object();
+    o.erase("citizen");
+    for (auto& kv : o) drop_citizens(kv.value());
+  } else if (v.is_array()) {
+    for (auto& e : v.get_array()) drop_citizens(e);
+  }
+}
+}  // namespace
+
+boost::json::object redact_event_data(boost::json::object data, const Actor& a) {
+  if (sees_contact(a.role)) return data;
+  boost::json::value v(std::move(data));
+  drop_citizens(v);
+  return std::move(v.get_object());
+}
+
 }  // namespace huying::core

@@ -3,6 +3,7 @@
 // scope). The API and the live streams use exactly these tables.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 
@@ -40,5 +41,13 @@ bool can_see(const WorkOrder& o, const Actor& a);
 // (保密); leaders and administrators never see the contact.
 // REQUIRES: can_see(o, a).
 WorkOrder redact(WorkOrder o, const Actor& a);
+
+// An event's data as `a` may see it: outside the hotline (operator,
+// dispatcher, system) every citizen's contact is removed from the history;
+// the order itself (redact) shows what the role may see of it.
+boost::json::object redact_event_data(boost::json::object data, const Actor& a);
+
+// True for the roles that see a caller's contact in clear (the hotline).
+bool sees_contact(Role r);
 
 }  // namespace huying::core

@@ -149,6 +149,13 @@ class Args {
   std::optional<Rejection> err_;
 };
 
+// The fields a command's arguments may carry (what decide() reads). The API
+// refuses any other, so a misspelt field is an error, not silently ignored.
+const std::vector<std::string_view>& command_fields(CommandType t);
+// The first field of `args` that `t` does not know (nested: the citizen's
+// and the origin's fields too), as a rejection; nullopt when all are known.
+std::optional<Rejection> unknown_field(CommandType t, const boost::json::object& args);
+
 // True for a non-empty string of ASCII digits.
 bool is_digits(std::string_view s);
 // True for a well-formed area (division) code: 12 ASCII digits. The one

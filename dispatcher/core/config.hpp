@@ -144,7 +144,8 @@ struct UserConfig {
   Role role = Role::operator_;
   std::string dept;
   std::string area;
-  std::string password;  // demo only
+  std::string password;       // plain text: demos only
+  std::string password_hash;  // Argon2id ($argon2id$...): real deployments
   SourcePos pos;
 };
 

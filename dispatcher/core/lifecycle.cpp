@@ -616,8 +616,11 @@ Decision decide(const WorkOrder* o, const Command& cmd, const Actor& actor,
       if (!o->any_unsatisfied())
         return reject(RejectCode::invalid_state, "",
                       "only an order rated not solved or not satisfied can be reopened");
-      return ev(EventType::reopened,
-                {{"reason", reason}, {"reply_due", ctx.sla->reply_due(*o, now)}});
+      // Back to the department that handled it; an order answered on the
+      // call (no department yet) goes back to the desk to be dispatched.
+      return ev(
+          EventType::reopened,
+          {{"reason", reason}, {"reply_due", o->lead_dept() ? ctx.sla->reply_due(*o, now) : 0}});
     }
 
     case CommandType::close:
@@ -928,9 +931,9 @@ void apply(WorkOrder& o, const Event& ev) {
       o.result_due = 0;
       break;
     case EventType::reopened:
-      o.status = Status::claimed;
+      o.status = o.lead_dept() ? Status::claimed : Status::received;
       ++o.reopen_count;
-      o.claimed_at = ev.at;
+      if (o.lead_dept()) o.claimed_at = ev.at;
       o.reply_due = int_at(d, "reply_due");
       o.replied_at = 0;
       o.visit_due = 0;

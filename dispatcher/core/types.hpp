@@ -195,7 +195,8 @@ enum class RejectCode {
   invalid_field,  // a field has a wrong type or value
   not_found,      // the order (or a referenced one) does not exist
   conflict,       // e.g. an extension already pending
-  internal        // the system failed (store); nothing was acknowledged
+  internal,       // the system failed (store); nothing was acknowledged
+  stale           // the caller acted on an older version of the order
 };
 
 struct Rejection {

@@ -45,7 +45,11 @@ Intake assess_intake(const RuleSet& rules, json::object& args) {
   in.placement =
       tree.place(given, str_at(args, "address"), number_at(args, "lat"), number_at(args, "lng"));
   const bool well_formed = valid_area_code(given);
-  if (given.empty() || (well_formed && !tree.find(given))) args["area"] = in.placement.area;
+  // Only an absent (or empty) area is filled in: a wrong type stays for the
+  // command's own check to refuse.
+  const auto* av = args.if_contains("area");
+  const bool absent = !av || av->is_null() || (av->is_string() && av->get_string().empty());
+  if (absent || (well_formed && !tree.find(given))) args["area"] = in.placement.area;
   RouteInput r;
   r.kind = parse<Kind>(str_at(args, "kind")).value_or(Kind::complaint);
   r.urgency = parse<Urgency>(str_at(args, "urgency")).value_or(Urgency::normal);

@@ -13,6 +13,7 @@
 #include <future>
 #include <unordered_map>
 
+#include "dispatcher/core/access.hpp"
 #include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/order_number.hpp"
 #include "dispatcher/core/sla_clock.hpp"
@@ -66,6 +67,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   bool stopped = false;
   std::int64_t last_id = 0;
   std::atomic<std::size_t> open_count{0};
+  std::atomic<std::size_t> queued{0};  // commands posted, not yet decided
 
   void start() {
     for (auto& o : store.load_open_orders()) {
@@ -336,6 +338,16 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (!current)
         return reject(done, core::RejectCode::not_found, "number",
                       "no order numbered " + req.number);
+      if (req.expected_version && *req.expected_version != current->version) {
+        Reply r;
+        r.rejection = core::Rejection{
+            core::RejectCode::stale, "version",
+            "the order is at version " + std::to_string(current->version) + ", not " +
+                std::to_string(*req.expected_version) + ": reload it and try again"};
+        r.order = std::move(*current);
+        done(std::move(r));
+        return;
+      }
     }
     if (req.cmd.type == core::CommandType::merge) {
       // The target must be another open order.
@@ -373,6 +385,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     if (!d.ok()) {
       Reply r;
       r.rejection = std::move(d.rejection);
+      // An order the actor may not even see is, to them, not there.
+      if (r.rejection->code == core::RejectCode::out_of_scope && current &&
+          !core::can_see(*current, req.actor))
+        r.rejection = core::Rejection{core::RejectCode::not_found, "number",
+                                      "no order numbered " + req.number};
       done(std::move(r));
       return;
     }
@@ -512,7 +529,9 @@ void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
 }
 
 void Engine::execute(Request req, ReplyHandler done) {
+  impl_->queued.fetch_add(1, std::memory_order_relaxed);
   asio::post(impl_->strand, [impl = impl_, req = std::move(req), done = std::move(done)]() mutable {
+    impl->queued.fetch_sub(1, std::memory_order_relaxed);
     // Answer exactly once, even if deciding throws (a store read failed).
     auto slot = std::make_shared<ReplyHandler>(std::move(done));
     auto once = [slot](Reply r) {
@@ -533,5 +552,17 @@ void Engine::execute(Request req, ReplyHandler done) {
 }
 
 std::size_t Engine::open_orders() const { return impl_->open_count.load(); }
+
+void Engine::stats(std::function<void(EngineStats)> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)] {
+    EngineStats st;
+    st.open = impl->orders.size();
+    st.queued = impl->queued.load(std::memory_order_relaxed);
+    st.timers = impl->timers.size();
+    for (const auto& [n, live] : impl->orders)
+      if (live.order.open()) ++st.by_status[std::string(core::name(live.order.status))];
+    done(std::move(st));
+  });
+}
 
 }  // namespace huying::engine

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,13 +30,17 @@ struct Request {
   core::Actor actor;
   std::string number;           // the order acted on (empty for create)
   std::string idempotency_key;  // create only: a retry returns the first result
+  // Optimistic concurrency: when set, the command is refused (RejectCode::stale,
+  // with the current order in the reply) unless the order is at this version.
+  std::optional<std::uint32_t> expected_version;
 };
 
 // The result of a command. Holds the citizen's contact in clear: the server
 // redacts it by role before anything leaves the process.
 struct Reply {
   std::optional<core::Rejection> rejection;  // set when refused; nothing changed
-  core::WorkOrder order;                     // the order after the command
+  core::WorkOrder order;                     // the order after the command (the current
+                                             // one on a stale-version rejection)
   std::vector<core::Event> events;           // what the command appended to this order
   std::vector<std::string> also_changed;     // other orders changed in the same commit
   bool replayed = false;                     // an idempotent retry: nothing new
@@ -42,6 +48,14 @@ struct Reply {
 };
 
 using ReplyHandler = std::function<void(Reply)>;
+
+// Figures for /metrics.
+struct EngineStats {
+  std::size_t open = 0;                          // open (and in-flight) orders held
+  std::size_t queued = 0;                        // commands posted, not yet decided
+  std::size_t timers = 0;                        // SLA timers pending
+  std::map<std::string, std::size_t> by_status;  // open orders by state
+};
 
 struct EngineOptions {
   const core::Clock* clock = nullptr;    // REQUIRES: non-null, outlives the engine
@@ -87,6 +101,8 @@ class Engine {
 
   // Approximate figures, thread-safe.
   std::size_t open_orders() const;
+  // Figures for /metrics; `done` runs on the engine strand.
+  void stats(std::function<void(EngineStats)> done);
 
  private:
   struct Impl;

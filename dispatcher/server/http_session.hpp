@@ -1,4 +1,5 @@
-// One HTTP/1.1 connection: read a request, answer it, repeat while keep-alive.
+// One HTTP/1.1 connection: read a request, hand it to the API, write the
+// answer (possibly later, after a commit), repeat while keep-alive.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -10,22 +11,26 @@
 #include <memory>
 #include <optional>
 
+#include "dispatcher/server/api.hpp"
 #include "dispatcher/server/server.hpp"
 
 namespace huying::server {
 
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<Services> services);
+  http_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<Api> api,
+               const ServerOptions& limits);
+  ~http_session();
   void run();
 
  private:
-  using request = boost::beast::http::request<boost::beast::http::string_body>;
   using response = boost::beast::http::response<boost::beast::http::string_body>;
 
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t);
-  void send(response res);
+  // Answers a request the parser refused (too large, malformed), then closes.
+  void refuse(unsigned status, const char* code, std::string message);
+  void send(HttpResponse res, unsigned version, bool keep_alive, bool head);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
   void do_close();
   void fail(boost::beast::error_code ec, const char* what);
@@ -34,7 +39,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<response> res_;  // kept alive during async_write
-  std::shared_ptr<Services> services_;
+  std::shared_ptr<Api> api_;
+  ServerOptions limits_;
+  std::string remote_;
 };
 
 }  // namespace huying::server

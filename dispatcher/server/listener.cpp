@@ -12,11 +12,13 @@ namespace huying::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-listener::listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<Services> services)
+listener::listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<Api> api,
+                   ServerOptions opts)
     : ioc_(ioc),
       acceptor_(asio::make_strand(ioc)),
       retry_(acceptor_.get_executor()),
-      services_(std::move(services)) {
+      api_(std::move(api)),
+      opts_(std::move(opts)) {
   acceptor_.open(ep.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(ep);
@@ -50,7 +52,14 @@ void listener::on_accept(boost::beast::error_code ec, tcp::socket socket) {
     retry_.async_wait([self = shared_from_this()](boost::beast::error_code) { self->do_accept(); });
     return;
   }
-  std::make_shared<http_session>(std::move(socket), services_)->run();
+  if (api_->connections.load() >= opts_.max_connections) {
+    // Full: close at once rather than let the newcomer starve the others.
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    spdlog::warn("accept: {} connections open; refusing a new one", opts_.max_connections);
+  } else {
+    std::make_shared<http_session>(std::move(socket), api_, opts_)->run();
+  }
   do_accept();
 }
 

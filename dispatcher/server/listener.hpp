@@ -6,6 +6,7 @@
 #include <boost/beast/core/error.hpp>
 #include <memory>
 
+#include "dispatcher/server/api.hpp"
 #include "dispatcher/server/server.hpp"
 
 namespace huying::server {
@@ -14,7 +15,7 @@ class listener : public std::enable_shared_from_this<listener> {
  public:
   // Throws boost::system::system_error when it cannot bind.
   listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint ep,
-           std::shared_ptr<Services> services);
+           std::shared_ptr<Api> api, ServerOptions opts);
   void run();
   void stop();
   unsigned short port() const { return port_; }
@@ -26,7 +27,8 @@ class listener : public std::enable_shared_from_this<listener> {
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // backs off after an accept error (e.g. out of fds)
-  std::shared_ptr<Services> services_;
+  std::shared_ptr<Api> api_;
+  ServerOptions opts_;
   unsigned short port_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include "dispatcher/server/api.hpp"
 #include "dispatcher/server/listener.hpp"
 
 namespace huying::server {
@@ -12,19 +13,21 @@ namespace huying::server {
 namespace asio = boost::asio;
 
 struct Server::Impl {
-  std::shared_ptr<Services> services;
+  std::shared_ptr<Api> api;
   std::shared_ptr<listener> lis;
 };
 
 Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
     : impl_(std::make_unique<Impl>()) {
-  impl_->services = std::make_shared<Services>(services);
+  impl_->api = std::make_shared<Api>(
+      ApiServices{services.engine, services.store, services.clock, services.rules, services.reload},
+      opts.auth);
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(opts.address, ec);
   if (ec) throw std::runtime_error("bad listen address '" + opts.address + "': " + ec.message());
   try {
     impl_->lis =
-        std::make_shared<listener>(ioc, asio::ip::tcp::endpoint{addr, opts.port}, impl_->services);
+        std::make_shared<listener>(ioc, asio::ip::tcp::endpoint{addr, opts.port}, impl_->api, opts);
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + opts.address + ":" + std::to_string(opts.port) +
                              ": " + e.code().message());
@@ -38,5 +41,7 @@ Server::~Server() = default;
 unsigned short Server::port() const { return impl_->lis->port(); }
 
 void Server::stop() { impl_->lis->stop(); }
+
+void Server::rules_changed() { impl_->api->on_rules_changed(); }
 
 }  // namespace huying::server

@@ -1,11 +1,17 @@
-// The HTTP/WebSocket front of the dispatcher. pimpl: no Asio/Beast here.
+// The HTTP front of the dispatcher. pimpl: no Asio/Beast here.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "db/store.hpp"
+#include "dispatcher/core/clock.hpp"
+#include "dispatcher/core/routing.hpp"
 #include "dispatcher/engine/engine.hpp"
+#include "dispatcher/server/auth.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -13,15 +19,28 @@ class io_context;
 
 namespace huying::server {
 
+struct ReloadResult;
+
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0 = an ephemeral port (see Server::port())
+  // Limits on what one client may send and hold.
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 1024 * 1024;
+  std::chrono::seconds read_timeout{30};  // a whole request, idle keep-alive wait included
+  long max_connections = 10000;           // past this, new connections are closed at once
+  AuthOptions auth;
 };
 
-// What the HTTP sessions reach. Lives as long as the Server.
+// What the server reaches. Everything outlives the Server.
 struct Services {
   engine::Engine& engine;
   db::Store& store;
+  const core::Clock& clock;
+  // The live rule set (null without a config).
+  std::function<std::shared_ptr<const core::RuleSet>()> rules;
+  // Reloads the config; null when the server has none.
+  std::function<ReloadResult()> reload;
 };
 
 class Server {
@@ -34,6 +53,8 @@ class Server {
   unsigned short port() const;
   // Stops accepting. Thread-safe.
   void stop();
+  // Tell the API the config changed (after a SIGHUP reload).
+  void rules_changed();
 
  private:
   struct Impl;

@@ -92,7 +92,7 @@ TEST_CASE("serve: /healthz answers JSON on a real socket, unknown paths get a JS
 
   auto nf = http(s.port, "GET", "/nope");
   CHECK(nf.status == 404);
-  CHECK(json::parse(nf.body).as_object().at("error").as_string() == "not_found");
+  CHECK(json::parse(nf.body).at("error").at("code").as_string() == "not_found");
 
   auto m = http(s.port, "POST", "/healthz", "{}");
   CHECK(m.status == 405);

@@ -357,6 +357,22 @@ TEST_CASE("reopen and whistle, the transitions that need a particular order") {
     CHECK(o.reply_due > kT0 + kDay);
     CHECK_FALSE(o.rating.has_value());
   }
+  SECTION("an order answered on the call (no department) reopens to the desk, not to nobody") {
+    WorkOrder o = order_in(Status::received, "consult");
+    step(o,
+         cmd(CommandType::answer,
+             {{"answer", "已解答"}, {"solved", false}, {"satisfaction", "unsatisfied"}}),
+         op, kT0 + kMinute, sla);
+    REQUIRE(o.status == Status::visited);
+    REQUIRE(o.lead_dept() == nullptr);
+    auto d = run(o, cmd(CommandType::reopen, {{"reason", "市民仍有疑问"}}), op);
+    REQUIRE(d.ok());
+    apply(o, d.events[0]);
+    CHECK(o.status == Status::received);
+    CHECK(o.reply_due == 0);
+    CHECK(o.claimed_at == 0);
+    CHECK(o.reopen_count == 1);
+  }
   SECTION("a satisfied, solved order cannot be reopened") {
     WorkOrder o = order_in(Status::visited);
     auto d = run(o, cmd(CommandType::reopen), op);

@@ -408,7 +408,9 @@ TEST_CASE(
   // A store written before the index existed: the migration fills it.
   {
     db::Connection c(path, db::Connection::Mode::read_write);
-    c.exec("DROP TABLE callers; PRAGMA user_version=1;");
+    c.exec(
+        "DROP TABLE callers; DROP TABLE records; DROP TABLE audit; DROP INDEX events_at; "
+        "PRAGMA user_version=1;");
   }
   auto s = db::open_sqlite_store({.path = path});
   CHECK(s->orders_by_phone("13812345678", 10).size() == 2);

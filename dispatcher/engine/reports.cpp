@@ -1,0 +1,114 @@
+#include "dispatcher/engine/reports.hpp"
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+namespace huying::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+// A division code's street: its first 9 digits (district 6 + street 3).
+std::string street_of(std::string_view area) {
+  if (area.size() != 12 || area.substr(6, 3) == "000") return {};
+  return std::string(area.substr(0, 9)) + "000";
+}
+
+json::object rate_json(const core::Rate& r) {
+  return {{"num", r.num}, {"den", r.den}, {"rate", r.rate()}};
+}
+
+json::object counts_json(const core::KpiCounts& c) {
+  core::KpiRates r = core::rates(c);
+  return {{"orders", c.orders},
+          {"dispatched", c.dispatched},
+          {"response_rate", rate_json(r.response)},
+          {"claim_on_time_rate", rate_json(r.claim_on_time)},
+          {"reply_on_time_rate", rate_json(r.reply_on_time)},
+          {"solved_rate", rate_json(r.solved)},
+          {"satisfied_rate", rate_json(r.satisfied)},
+          {"return_rate", rate_json(r.returned)},
+          {"reopen_rate", rate_json(r.reopened)},
+          {"whistle_rate", rate_json(r.whistled)},
+          {"call_to_dispatch_minutes", r.call_to_dispatch_minutes},
+          {"unreachable", c.unreachable}};
+}
+
+}  // namespace
+
+core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
+  core::KpiReport rep(street_of, from, to);
+  store.for_each_history(from, to, [&](std::vector<core::Event>& h) { rep.add_history(h); });
+  return rep.kpi();
+}
+
+std::string_view group_name(core::KpiGroup g) {
+  switch (g) {
+    case core::KpiGroup::department:
+      return "department";
+    case core::KpiGroup::street:
+      return "street";
+    case core::KpiGroup::category:
+      return "category";
+  }
+  return "department";
+}
+
+std::optional<core::KpiGroup> parse_group(std::string_view s) {
+  for (auto g : {core::KpiGroup::department, core::KpiGroup::street, core::KpiGroup::category})
+    if (group_name(g) == s) return g;
+  return std::nullopt;
+}
+
+json::object kpi_json(const core::Kpi& kpi, core::KpiGroup by, core::Millis from, core::Millis to) {
+  json::array groups;
+  for (const auto& [key, c] : kpi.by(by)) {
+    json::object g = counts_json(c);
+    g["key"] = key;
+    groups.push_back(std::move(g));
+  }
+  return {{"from", from},
+          {"to", to},
+          {"by", group_name(by)},
+          {"total", counts_json(kpi.total())},
+          {"groups", std::move(groups)}};
+}
+
+namespace {
+// A CSV field: quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void csv_row(std::string& out, const std::string& key, const core::KpiCounts& c) {
+  core::KpiRates r = core::rates(c);
+  char buf[512];
+  std::snprintf(buf, sizeof buf, ",%ld,%ld,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.1f,%ld\r\n",
+                c.orders, c.dispatched, r.response.rate(), r.claim_on_time.rate(),
+                r.reply_on_time.rate(), r.solved.rate(), r.satisfied.rate(), r.returned.rate(),
+                r.reopened.rate(), r.whistled.rate(), r.call_to_dispatch_minutes, c.unreachable);
+  out += csv_field(key);
+  out += buf;
+}
+}  // namespace
+
+std::string kpi_csv(const core::Kpi& kpi, core::KpiGroup by) {
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 BOM
+  out += std::string(group_name(by)) +
+         ",工单数 orders,派单数 dispatched,响应率 response,按时签收率 claim_on_time,"
+         "按时办结率 reply_on_time,解决率 solved,满意率 satisfied,回退率 returned,"
+         "重办率 reopened,吹哨率 whistled,派单用时(分) call_to_dispatch_minutes,"
+         "联系不上 unreachable\r\n";
+  for (const auto& [key, c] : kpi.by(by)) csv_row(out, key, c);
+  csv_row(out, "合计 total", kpi.total());
+  return out;
+}
+
+}  // namespace huying::engine

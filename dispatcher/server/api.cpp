@@ -1,0 +1,250 @@
+#include "dispatcher/server/api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "dispatcher/core/access.hpp"
+#include "dispatcher/core/order.hpp"
+
+namespace huying::server {
+
+namespace json = boost::json;
+
+namespace api {
+
+std::optional<json::object> body_object(const Call& c) {
+  const auto& r = *c.req;
+  if (r.body.empty()) {
+    c.respond(error_response(400, "missing_body", "a JSON object body is required"));
+    return std::nullopt;
+  }
+  if (!r.content_type.empty() && r.content_type.find("json") == std::string::npos) {
+    c.respond(error_response(415, "unsupported_media_type",
+                             "send the body as application/json (got " + r.content_type + ")"));
+    return std::nullopt;
+  }
+  json::error_code ec;
+  json::parse_options opt;
+  opt.max_depth = 32;
+  json::value v = json::parse(r.body, ec, {}, opt);
+  if (ec) {
+    c.respond(error_response(400, "bad_json", "the body is not valid JSON: " + ec.message()));
+    return std::nullopt;
+  }
+  if (!v.is_object()) {
+    c.respond(error_response(400, "bad_json", "the body must be a JSON object"));
+    return std::nullopt;
+  }
+  return std::move(v.get_object());
+}
+
+std::string_view code_name(core::RejectCode code) {
+  switch (code) {
+    case core::RejectCode::invalid_state:
+      return "invalid_state";
+    case core::RejectCode::forbidden:
+      return "forbidden";
+    case core::RejectCode::out_of_scope:
+      return "out_of_scope";
+    case core::RejectCode::missing_field:
+      return "missing_field";
+    case core::RejectCode::invalid_field:
+      return "invalid_field";
+    case core::RejectCode::not_found:
+      return "not_found";
+    case core::RejectCode::conflict:
+      return "conflict";
+    case core::RejectCode::internal:
+      return "unavailable";
+    case core::RejectCode::stale:
+      return "stale_version";
+  }
+  return "invalid";
+}
+
+unsigned status_of(core::RejectCode code) {
+  switch (code) {
+    case core::RejectCode::invalid_state:
+    case core::RejectCode::conflict:
+    case core::RejectCode::stale:
+      return 409;
+    case core::RejectCode::forbidden:
+    case core::RejectCode::out_of_scope:
+      return 403;
+    case core::RejectCode::missing_field:
+    case core::RejectCode::invalid_field:
+      return 400;
+    case core::RejectCode::not_found:
+      return 404;
+    case core::RejectCode::internal:
+      return 503;
+  }
+  return 400;
+}
+
+HttpResponse rejection(const core::Rejection& r) {
+  return error_response(status_of(r.code), code_name(r.code), r.reason, r.field);
+}
+
+json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now) {
+  json::object j = core::to_json(core::redact(o, a));
+  // What the pages colour by, computed here so every page agrees.
+  core::Millis due = 0;
+  switch (o.status) {
+    case core::Status::dispatched:
+      due = o.claim_due;
+      break;
+    case core::Status::claimed:
+      due = o.reply_due;
+      break;
+    case core::Status::replied:
+      due = o.visit_due;
+      break;
+    default:
+      break;
+  }
+  j["due"] = due;
+  j["overdue"] = due && now > due;
+  return j;
+}
+
+std::optional<std::int64_t> int_param(const HttpRequest& r, std::string_view name, std::int64_t lo,
+                                      std::int64_t hi, std::string& bad) {
+  const std::string* v = r.param(name);
+  if (!v) return std::nullopt;
+  std::int64_t x = 0;
+  if (v->empty() || v->size() > 18) {
+    bad = name;
+    return std::nullopt;
+  }
+  for (char ch : *v) {
+    if (ch < '0' || ch > '9') {
+      bad = name;
+      return std::nullopt;
+    }
+    x = x * 10 + (ch - '0');
+  }
+  if (x < lo || x > hi) {
+    bad = name;
+    return std::nullopt;
+  }
+  return x;
+}
+
+std::optional<core::Millis> time_param(const std::string& s) {
+  if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3 || y < 2000 || y > 2100 || m < 1 ||
+        m > 12 || d < 1 || d > 31)
+      return std::nullopt;
+    return core::shanghai_time({y, m, d}, 0, 0);
+  }
+  if (s.empty() || s.size() > 15) return std::nullopt;
+  core::Millis x = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    x = x * 10 + (ch - '0');
+  }
+  return x;
+}
+
+}  // namespace api
+
+Api::Api(ApiServices services, AuthOptions auth)
+    : s_(std::move(services)), auth_(s_.store, s_.clock, auth) {
+  on_rules_changed();
+  auth_.load();
+  add_routes();
+}
+
+Api::~Api() = default;
+
+void Api::on_rules_changed() {
+  auto rules = this->rules();
+  if (!rules) return;
+  auth_.set_config_users(rules->deployment->users, [rules](const std::string& id) {
+    return rules->router->dept(id) != nullptr;
+  });
+}
+
+void Api::add_routes() {
+  add_ops_routes();
+  add_admin_routes();
+  add_reference_routes();
+  add_order_routes();
+  add_console_routes();
+}
+
+void Api::handle(std::shared_ptr<HttpRequest> req, Respond respond) {
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  if (auto err = decode_target(req->target, *req))
+    return respond(error_response(400, "bad_target", "the request target is malformed: " + *err));
+  Match m = router_.match(req->method, req->path);
+  if (!m.route) {
+    std::string route = m.wrong_method ? req->path : std::string("(unmatched)");
+    HttpResponse r = m.wrong_method
+                         ? error_response(405, "method_not_allowed",
+                                          req->method + " is not allowed here; use " + m.allow)
+                         : error_response(404, "not_found", "no such resource: " + req->path);
+    if (m.wrong_method) r.headers.emplace_back("Allow", m.allow);
+    metrics_.observe(req->method, "(unmatched)", r.status, 0);
+    return respond(std::move(r));
+  }
+  Call call;
+  call.req = req;
+  call.params = std::move(m.params);
+  const Route& route = *m.route;
+  // One log line and one metrics sample per request, whoever answers, and
+  // exactly one answer (a throwing handler is answered 500 below).
+  struct Once {
+    std::atomic<bool> done{false};
+    std::string actor;  // set once signed in (for the log line)
+    std::function<void(HttpResponse, const std::string&)> fn;
+  };
+  auto once = std::make_shared<Once>();
+  once->fn = [this, respond = std::move(respond), start, method = req->method,
+              pattern = route.pattern](HttpResponse r, const std::string& actor) {
+    const double secs = std::chrono::duration<double>(clock::now() - start).count();
+    metrics_.observe(method, pattern, r.status, secs);
+    spdlog::info("http {} {} {} {:.1f}ms actor={}", method, pattern, r.status, secs * 1000,
+                 actor.empty() ? "-" : actor);
+    respond(std::move(r));
+  };
+  call.respond = [once](HttpResponse r) {
+    if (once->done.exchange(true)) return;
+    auto fn = std::move(once->fn);
+    once->fn = nullptr;
+    fn(std::move(r), once->actor);
+  };
+  Respond answer = call.respond;
+  if (route.allowed != kPublic) {
+    call.who = auth_.authenticate(*req);
+    if (call.who) once->actor = call.who->actor.user;
+    if (!call.who)
+      return call.respond(
+          error_response(401, "unauthenticated", "sign in first (POST /api/v1/session)"));
+    if (!(route.allowed & role_bit(call.who->actor.role)))
+      return call.respond(error_response(
+          403, "forbidden",
+          "a " + std::string(core::name(call.who->actor.role)) + " may not use " + route.pattern));
+    if (!auth_.admit(call.who->session_id)) {
+      HttpResponse r = error_response(429, "rate_limited", "too many requests; slow down");
+      r.headers.emplace_back("Retry-After", "1");
+      return call.respond(std::move(r));
+    }
+  }
+  try {
+    route.handler(std::move(call));
+  } catch (const std::exception& e) {
+    // A handler bug, not bad input (inputs are checked first): logged with the route.
+    spdlog::error("http {} {}: {}", req->method, route.pattern, e.what());
+    answer(error_response(500, "internal", "internal error; nothing was changed"));
+  }
+}
+
+}  // namespace huying::server

@@ -1,0 +1,94 @@
+// The REST API under /api/v1 (docs/api.md): one routing table, and the
+// handlers, one file per resource (api_orders.cpp, api_console.cpp, ...).
+// Api::handle signs the caller in, checks their role against the route,
+// limits their rate, answers errors in one JSON shape, logs one line per
+// request and feeds the metrics. No Beast types: http_session converts.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/store.hpp"
+#include "dispatcher/core/clock.hpp"
+#include "dispatcher/core/routing.hpp"
+#include "dispatcher/engine/engine.hpp"
+#include "dispatcher/server/auth.hpp"
+#include "dispatcher/server/http_types.hpp"
+#include "dispatcher/server/metrics.hpp"
+#include "dispatcher/server/router.hpp"
+
+namespace huying::server {
+
+struct ReloadResult {
+  bool ok = false;
+  std::string version;              // the config version now live
+  std::vector<std::string> errors;  // "file:line: reason", when refused
+};
+
+// What the API reaches. Everything here outlives the Api.
+struct ApiServices {
+  engine::Engine& engine;
+  db::Store& store;
+  const core::Clock& clock;
+  // The live rule set (null without a config); swapped on reload.
+  std::function<std::shared_ptr<const core::RuleSet>()> rules;
+  // Reloads the config (admin); null when the server has none.
+  std::function<ReloadResult()> reload;
+};
+
+class Api {
+ public:
+  Api(ApiServices services, AuthOptions auth);
+  ~Api();
+
+  // Answers one request; `respond` may run on another thread, exactly once.
+  void handle(std::shared_ptr<HttpRequest> req, Respond respond);
+
+  Auth& auth() { return auth_; }
+  Metrics& metrics() { return metrics_; }
+  ApiServices& services() { return s_; }
+  std::shared_ptr<const core::RuleSet> rules() const { return s_.rules ? s_.rules() : nullptr; }
+  // Called when the config changed: users.yaml's users are taken again.
+  void on_rules_changed();
+  // Connections open now (http_session keeps it).
+  std::atomic<long> connections{0};
+
+ private:
+  void add_routes();
+  void add_order_routes();
+  void add_console_routes();
+  void add_reference_routes();
+  void add_admin_routes();
+  void add_ops_routes();
+
+  ApiServices s_;
+  Auth auth_;
+  Metrics metrics_;
+  Router router_;
+};
+
+// Helpers shared by the handler files.
+namespace api {
+
+// The request body as a JSON object, or nullopt after answering 400/415.
+std::optional<boost::json::object> body_object(const Call& c);
+// The HTTP status for a domain rejection.
+unsigned status_of(core::RejectCode code);
+std::string_view code_name(core::RejectCode code);
+HttpResponse rejection(const core::Rejection& r);
+// The order as `a` may see it, as JSON, with the signals the pages need.
+boost::json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now);
+// A query parameter as an integer in [lo, hi]; nullopt when absent; sets
+// `bad` (the field) when malformed.
+std::optional<std::int64_t> int_param(const HttpRequest& r, std::string_view name, std::int64_t lo,
+                                      std::int64_t hi, std::string& bad);
+// "2025-10-01" (Asia/Shanghai midnight) or epoch milliseconds.
+std::optional<core::Millis> time_param(const std::string& s);
+
+}  // namespace api
+
+}  // namespace huying::server

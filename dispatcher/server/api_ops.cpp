@@ -1,0 +1,61 @@
+// For the engineer on call: /healthz and /metrics (Prometheus text format).
+#include <boost/json.hpp>
+
+#include "dispatcher/server/api.hpp"
+
+namespace huying::server {
+
+namespace json = boost::json;
+
+void Api::add_ops_routes() {
+  router_.add("GET", "/healthz", kPublic, [this](Call c) {
+    c.respond(json_response(200, json::object{{"status", "ok"},
+                                              {"open_orders", s_.engine.open_orders()},
+                                              {"schema", db::sqlite_schema_version()}}));
+  });
+  router_.add("HEAD", "/healthz", kPublic, [](Call c) { c.respond(json_response(200, nullptr)); });
+
+  router_.add("GET", "/metrics", kPublic, [this](Call c) {
+    s_.engine.stats([this, c](engine::EngineStats st) {
+      std::string out;
+      auto gauge = [&](const char* name, const char* help, double v) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name +
+               " " + std::to_string(v) + "\n";
+      };
+      auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" +
+               name + " " + std::to_string(v) + "\n";
+      };
+      out +=
+          "# HELP huying_orders_open Open orders held by the engine, by state.\n"
+          "# TYPE huying_orders_open gauge\n";
+      for (auto s : core::EnumNames<core::Status>::names) {
+        if (!core::is_open(*core::parse<core::Status>(s))) continue;
+        auto it = st.by_status.find(std::string(s));
+        out += "huying_orders_open{status=\"" + std::string(s) + "\"} " +
+               std::to_string(it == st.by_status.end() ? 0 : it->second) + "\n";
+      }
+      gauge("huying_engine_queue_depth", "Commands posted to the engine, not yet decided.",
+            static_cast<double>(st.queued));
+      gauge("huying_timer_queue_size", "SLA timers pending.", static_cast<double>(st.timers));
+      const auto ss = s_.store.stats();
+      counter("huying_store_commits_total", "Store transactions committed.", ss.transactions);
+      counter("huying_store_batches_total",
+              "Batches committed (a transaction carries one or more: the batch size is "
+              "batches/commits).",
+              ss.batches);
+      counter("huying_store_events_total", "Order events committed.", ss.events);
+      gauge("huying_sessions_open", "Signed-in sessions.",
+            static_cast<double>(auth_.open_sessions()));
+      gauge("huying_http_connections_open", "HTTP connections open.",
+            static_cast<double>(connections.load()));
+      out += metrics_.render();
+      HttpResponse res;
+      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      res.body = std::move(out);
+      c.respond(std::move(res));
+    });
+  });
+}
+
+}  // namespace huying::server
