@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -20,6 +22,7 @@
 
 #include "db/store.hpp"
 #include "dispatcher/app/dry_run.hpp"
+#include "dispatcher/app/load.hpp"
 #include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/serve.hpp"
@@ -38,6 +41,9 @@ void usage() {
       "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
       "SECONDS]\n"
       "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
+      "       huying load [--url http://127.0.0.1:8080] [--config DIR] [--rate N] [--duration S]\n"
+      "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
+      "                   [--seed N]\n"
       "       huying init --db FILE\n"
       "       huying check-config DIR\n"
       "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
@@ -235,6 +241,43 @@ int main(int argc, char** argv) {
       return 2;
     }
     return huying::app::route_lines(argv[3], std::cin, std::cout);
+  }
+  if (cmd == "load") {
+    huying::app::LoadOptions lo;
+    bool ok = read_flags(argc, argv, 2, {"--quiet"}, [&](std::string_view f, const std::string& v) {
+      if (f == "--quiet")
+        lo.quiet = true;
+      else if (f == "--url")
+        lo.url = v;
+      else if (f == "--config")
+        lo.config_dir = v;
+      else if (f == "--rate")
+        lo.rate = std::stod(v);
+      else if (f == "--duration")
+        lo.duration = std::stod(v);
+      else if (f == "--connections")
+        lo.connections = std::stoi(v);
+      else if (f == "--delay-scale")
+        lo.delay_scale = std::stod(v);
+      else if (f == "--admin")
+        lo.admin = v;
+      else if (f == "--acked")
+        lo.acked_path = v;
+      else if (f == "--seed")
+        lo.seed = static_cast<unsigned>(std::stoul(v));
+      else
+        return false;
+      return true;
+    });
+    if (!ok || lo.rate <= 0 || lo.connections < 1 || lo.connections > 1024 || lo.duration < 0) {
+      usage();
+      return 2;
+    }
+    static std::atomic<bool> stop{false};
+    std::signal(SIGINT, [](int) { stop = true; });
+    std::signal(SIGTERM, [](int) { stop = true; });
+    lo.stop = &stop;
+    return huying::app::load(lo);
   }
   if (cmd == "hash-password") {
     std::string pw;

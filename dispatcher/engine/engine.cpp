@@ -339,6 +339,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         return reject(done, core::RejectCode::not_found, "number",
                       "no order numbered " + req.number);
       if (req.expected_version && *req.expected_version != current->version) {
+        // The current order goes back only to whom the command itself would
+        // have been open: never a way to read an order out of one's scope.
+        if (!core::can_see(*current, req.actor))
+          return reject(done, core::RejectCode::not_found, "number",
+                        "no order numbered " + req.number);
+        if (!core::role_may(req.actor.role, req.cmd.type))
+          return reject(done, core::RejectCode::forbidden, "",
+                        "role " + std::string(core::name(req.actor.role)) + " may not " +
+                            std::string(core::name(req.cmd.type)));
         Reply r;
         r.rejection = core::Rejection{
             core::RejectCode::stale, "version",

@@ -222,6 +222,18 @@ TEST_CASE("api: a stale version gets 409 with the current order and changes noth
   auto r3 = s.call(disp, "POST", "/api/v1/orders/" + no + "/supervise",
                    json::object{{"comment", "催一下"}}, {{"If-Match", "\"2\""}});
   CHECK(r3.status == 200);
+  // A stale version is no way to read an order out of one's scope: the
+  // other department's clerk learns nothing, not even that it exists.
+  auto other = s.login("clerk-zj");
+  auto peek =
+      s.call(other, "POST", "/api/v1/orders/" + no + "/claim", json::object{{"version", 0}});
+  CHECK(peek.status == 404);
+  CHECK(peek.body.find("13800001111") == std::string::npos);
+  CHECK(peek.body.find("current") == std::string::npos);
+  auto op_peek =
+      s.call(op, "POST", "/api/v1/orders/" + no + "/claim", json::object{{"version", 0}});
+  CHECK(op_peek.status == 403);  // an operator may see it, but may not claim
+  CHECK(op_peek.body.find("current") == std::string::npos);
   // Without any version: refused, naming the field.
   auto r4 = s.call(disp, "POST", "/api/v1/orders/" + no + "/supervise",
                    json::object{{"comment", "催一下"}});
