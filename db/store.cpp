@@ -552,8 +552,9 @@ ORDER BY at DESC LIMIT ?4)sql");
   }
 
  private:
-  // A batch with its JSON already serialised (by the submitting thread, so
-  // the writer thread spends its time in SQLite only).
+  // A batch and, once the writer took it, its JSON serialised. The writer
+  // serialises before it opens the transaction: the submitting thread is
+  // usually the engine's strand, the scarcer lane (scripts/bench/ingest).
   struct Job {
     Batch batch;
     Completion done;
@@ -562,13 +563,15 @@ ORDER BY at DESC LIMIT ?4)sql");
   };
 
   static Job make_job(Batch batch, Completion done) {
-    Job j{std::move(batch), std::move(done), {}, {}};
+    return Job{std::move(batch), std::move(done), {}, {}};
+  }
+
+  static void serialise(Job& j) {
     j.docs.reserve(j.batch.changes.size());
     for (const auto& c : j.batch.changes) {
       j.docs.push_back(json::serialize(core::to_json(c.order)));
       for (const auto& e : c.events) j.event_data.push_back(json::serialize(e.data));
     }
-    return j;
   }
 
   void migrate() {
@@ -752,6 +755,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       for (const auto& c : j.batch.changes) events += c.events.size();
     }
     if (any) {
+      for (auto& j : group) serialise(j);
       try {
         Transaction tx(*w_);
         for (const auto& j : group) write(j);

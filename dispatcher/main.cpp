@@ -7,6 +7,7 @@
 //   huying replay --config DIR --db FILE --from DATE --to DATE [--all]
 //   huying report --db FILE --from DATE --to DATE [--by department|street|category] [--json]
 //   huying version
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -137,6 +138,8 @@ int main(int argc, char** argv) {
   // and scripts (e.g. the "listening on" line).
   spdlog::set_default_logger(spdlog::stderr_color_mt("huying"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  // SPDLOG_LEVEL=warn (or debug, ...) sets the log level; info by default.
+  spdlog::cfg::load_env_levels();
   huying::app::ServeOptions opts;
   if (cmd == "version" || cmd == "--version") {
     std::printf("huying 0.1.0 (schema %d)\n", huying::db::sqlite_schema_version());

@@ -315,12 +315,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     const bool creating = req.cmd.type == core::CommandType::create;
 
     // Idempotent create: a retry gets the first order back.
+    // Keys already in the store were looked up before this (Engine::execute,
+    // off the strand); this cache holds every key since start, in flight too.
     if (creating && !req.idempotency_key.empty()) {
       std::optional<std::string> known;
-      if (auto it = idem_keys.find(req.idempotency_key); it != idem_keys.end())
-        known = it->second;
-      else
-        known = store.find_idempotency_key(req.idempotency_key);
+      if (auto it = idem_keys.find(req.idempotency_key); it != idem_keys.end()) known = it->second;
       if (known) {
         if (auto o = find(*known)) {
           Reply reply;
@@ -538,6 +537,27 @@ void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
 }
 
 void Engine::execute(Request req, ReplyHandler done) {
+  // A retried create whose first attempt is already stored is answered here,
+  // on the caller's thread: the SQLite read stays off the strand. (Keys not
+  // yet stored, in flight included, are in the strand's cache.)
+  if (req.cmd.type == core::CommandType::create && !req.idempotency_key.empty()) {
+    try {
+      if (auto known = impl_->store.find_idempotency_key(req.idempotency_key))
+        if (auto h = impl_->store.get_order(*known)) {
+          Reply r;
+          r.order = std::move(h->order);
+          r.replayed = true;
+          done(std::move(r));
+          return;
+        }
+    } catch (const std::exception& e) {
+      spdlog::error("engine: idempotency lookup failed: {}", e.what());
+      Reply r;
+      r.rejection = core::Rejection{core::RejectCode::internal, "", "internal error"};
+      done(std::move(r));
+      return;
+    }
+  }
   impl_->queued.fetch_add(1, std::memory_order_relaxed);
   asio::post(impl_->strand, [impl = impl_, req = std::move(req), done = std::move(done)]() mutable {
     impl->queued.fetch_sub(1, std::memory_order_relaxed);

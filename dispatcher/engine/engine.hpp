@@ -92,7 +92,10 @@ class Engine {
   core::Millis next_timer();
 
   // Thread-safe. Decides and applies on the engine strand; `done` runs on the
-  // strand after the events are durably committed (or at once on rejection).
+  // strand after the events are durably committed (or at once on rejection),
+  // except for a retried create already in the store: that one is answered
+  // at once on the calling thread. `done` should be quick: the strand is the
+  // engine's one lane.
   void execute(Request req, ReplyHandler done);
 
   // Swaps the whole rule set at once (config reload). Thread-safe. Orders

@@ -30,15 +30,19 @@ json::array events_json(const std::vector<core::Event>& events, const core::Acto
 }
 
 // The answer to a command: the order as the caller may see it, what the
-// command appended, and the other orders it changed.
-HttpResponse reply_json(unsigned status, const engine::Reply& r, const core::Actor& a,
-                        core::Millis now) {
-  json::array also;
-  for (const auto& n : r.also_changed) also.push_back(json::string(n));
-  HttpResponse res = json_response(status, json::object{{"order", api::order_json(r.order, a, now)},
-                                                        {"events", events_json(r.events, a)},
-                                                        {"also_changed", std::move(also)},
-                                                        {"replayed", r.replayed}});
+// command appended, and the other orders it changed. Built later, on the
+// connection's strand (the engine's strand only moves the reply).
+HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, core::Millis now) {
+  HttpResponse res;
+  res.status = status;
+  res.finish = [r = std::move(r), a, now](HttpResponse& out) {
+    json::array also;
+    for (const auto& n : r.also_changed) also.push_back(json::string(n));
+    out.body = json::serialize(json::object{{"order", api::order_json(r.order, a, now)},
+                                            {"events", events_json(r.events, a)},
+                                            {"also_changed", std::move(also)},
+                                            {"replayed", r.replayed}});
+  };
   return res;
 }
 
@@ -202,9 +206,11 @@ void Api::add_order_routes() {
     req.idempotency_key = key;
     s_.engine.execute(std::move(req), [this, c](engine::Reply r) {
       if (!r.ok()) return c.respond(api::rejection(*r.rejection));
-      HttpResponse res = reply_json(201, r, c.actor(), s_.clock.now());
-      res.headers.emplace_back("Location", "/api/v1/orders/" + r.order.number);
-      if (r.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+      const bool replayed = r.replayed;
+      const std::string location = "/api/v1/orders/" + r.order.number;
+      HttpResponse res = reply_json(201, std::move(r), c.actor(), s_.clock.now());
+      res.headers.emplace_back("Location", location);
+      if (replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
       c.respond(std::move(res));
     });
   });
@@ -279,7 +285,7 @@ void Api::add_order_routes() {
     req.expected_version = version;
     s_.engine.execute(std::move(req), [this, c](engine::Reply r) {
       const core::Millis now = s_.clock.now();
-      if (r.ok()) return c.respond(reply_json(200, r, c.actor(), now));
+      if (r.ok()) return c.respond(reply_json(200, std::move(r), c.actor(), now));
       HttpResponse res = api::rejection(*r.rejection);
       if (r.rejection->code == core::RejectCode::stale) {
         // The current state, so the caller can show it and decide again.

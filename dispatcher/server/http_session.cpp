@@ -88,6 +88,11 @@ void http_session::refuse(unsigned status, const char* code, std::string message
 }
 
 void http_session::send(HttpResponse r, unsigned version, bool keep_alive, bool head) {
+  if (r.finish) {
+    auto finish = std::move(r.finish);
+    r.finish = nullptr;
+    finish(r);
+  }
   auto res = std::make_shared<response>(static_cast<http::status>(r.status), version);
   res->set(http::field::server, "huying");
   res->set(http::field::content_type, r.content_type);

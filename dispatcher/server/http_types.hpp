@@ -36,6 +36,10 @@ struct HttpResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones (Set-Cookie, ...)
+  // Optional: fills in the body (and headers) later, on the connection's own
+  // strand, so an answer made on a busy thread (the engine's) costs that
+  // thread nothing but a move. Runs once, before the answer is written.
+  std::function<void(HttpResponse&)> finish;
 };
 
 using Respond = std::function<void(HttpResponse)>;
