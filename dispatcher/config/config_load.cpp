@@ -451,7 +451,23 @@ LoadResult load_deployment(const std::string& dir) {
     YAML::Node doc = r.load(true);
     if (doc && doc.IsMap()) {
       r.keys(doc, {"name", "version", "fallback_type", "arbitration", "auto_dispatch", "locality",
-                   "platforms", "callback", "modes"});
+                   "platforms", "callback", "modes", "open311"});
+      // Open311 GeoReport v2: the API keys of third-party apps that may post requests.
+      if (YAML::Node o3 = doc["open311"]; o3.IsDefined() && !o3.IsNull()) {
+        if (!o3.IsMap()) {
+          r.error(o3, "open311 must be a mapping like {jurisdiction_id: ..., api_keys: [...]}");
+        } else {
+          r.keys(o3, {"jurisdiction_id", "api_keys"});
+          d->open311_jurisdiction = r.str(o3, "jurisdiction_id", false);
+          for (const auto& item : r.list(o3, "api_keys")) {
+            r.keys(item, {"key", "name"});
+            Open311Key k{r.str(item, "key", true), r.str(item, "name", true), r.pos(item)};
+            if (!k.key.empty() && k.key.size() < 16)
+              r.error(item["key"], "an Open311 api key must be at least 16 characters");
+            d->open311_keys.push_back(std::move(k));
+          }
+        }
+      }
       if (YAML::Node md = doc["modes"]; md.IsDefined() && !md.IsNull()) {
         if (!md.IsMap()) {
           r.error(

@@ -126,6 +126,13 @@ struct Platform {
   SourcePos pos;
 };
 
+// A third-party app allowed to post Open311 requests.
+struct Open311Key {
+  std::string key;
+  std::string name;  // who holds it (the actor of its orders: open311:NAME)
+  SourcePos pos;
+};
+
 struct EscalationRule {
   std::string name;
   Trigger trigger = Trigger::not_claimed;
@@ -182,6 +189,9 @@ struct Deployment {
   // Deadlines in working time (sla.yaml). Absent: the natural-time stand-in.
   std::optional<SlaConfig> sla;
   std::vector<UserConfig> users;
+  // Open311 GeoReport v2 (deployment.yaml `open311`): none = POST refused.
+  std::string open311_jurisdiction;
+  std::vector<Open311Key> open311_keys;
 };
 
 // DOMAIN.md's default escalation rules, used when escalation.yaml is absent.

@@ -64,6 +64,7 @@ class Api {
   void add_reference_routes();
   void add_admin_routes();
   void add_ops_routes();
+  void add_open311_routes();
 
   ApiServices s_;
   Auth auth_;

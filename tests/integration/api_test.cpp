@@ -593,3 +593,77 @@ TEST_CASE("api: /metrics passes promtool check metrics") {
   INFO(text);
   CHECK(rc == 0);
 }
+
+TEST_CASE(
+    "open311: services, a request posted by an app with its key, read back without personal data") {
+  Server s;
+  auto services = http(s.port, "GET", "/open311/v2/services.json");
+  REQUIRE(services.status == 200);
+  std::string code;
+  const auto sv = services.json();
+  for (const auto& it : sv.as_array())
+    if (it.at("description").as_string() == kCategory)
+      code = std::string(it.at("service_code").as_string());
+  REQUIRE(!code.empty());
+  CHECK(http(s.port, "GET", "/open311/v2/services/" + code + ".json").status == 200);
+  auto xml = http(s.port, "GET", "/open311/v2/services.xml");
+  CHECK(xml.headers["content-type"].find("text/xml") == 0);
+  CHECK(xml.body.find("<services><service><service_code>") != std::string::npos);
+  CHECK(http(s.port, "GET", "/open311/v2/discovery.json").status == 200);
+
+  const Headers form{{"Content-Type", "application/x-www-form-urlencoded"}};
+  const std::string body =
+      "service_code=" + code +
+      "&description=%E9%97%A8%E5%8F%A3%E5%8D%A0%E9%81%93"  // 门口占道
+      "&address_string=%E6%A1%82%E5%9B%AD%E8%A1%97%E9%81%93%E6%96%87%E5%8D%8E%E7%A4%BE%E5%8C%BA"
+      "&first_name=%E4%B8%89&last_name=%E5%BC%A0&phone=13900005555";
+  auto nokey = http(s.port, "POST", "/open311/v2/requests.json", body, form);
+  CHECK(nokey.status == 403);
+  CHECK(nokey.json().at(0).at("code").to_number<int>() == 403);
+  auto badkey = http(s.port, "POST", "/open311/v2/requests.json", body + "&api_key=nope", form);
+  CHECK(badkey.status == 403);
+  auto posted = http(s.port, "POST", "/open311/v2/requests.json",
+                     body + "&api_key=demo-open311-key-0001", form);
+  INFO(posted.body);
+  REQUIRE(posted.status == 201);
+  const std::string id(posted.json().at(0).at("service_request_id").as_string());
+  auto bad =
+      http(s.port, "POST", "/open311/v2/requests.json",
+           "api_key=demo-open311-key-0001&service_code=nope&description=x&address_string=y", form);
+  CHECK(bad.status == 400);
+
+  // Read back: status and times, but not the text, place or caller (not 公开办).
+  auto one = http(s.port, "GET", "/open311/v2/requests/" + id + ".json");
+  INFO(one.body);
+  REQUIRE(one.status == 200);
+  auto req = one.json().at(0).as_object();
+  CHECK(req.at("status").as_string() == "open");
+  CHECK(req.at("requested_datetime").as_string().find("+08:00") != std::string::npos);
+  CHECK(one.body.find("13900005555") == std::string::npos);
+  CHECK(one.body.find("张") == std::string::npos);
+  CHECK(!req.contains("description"));
+  auto list = http(s.port, "GET", "/open311/v2/requests.xml?status=open&service_code=" + code);
+  CHECK(list.status == 200);
+  CHECK(list.body.find("<service_request_id>" + id + "</service_request_id>") != std::string::npos);
+  CHECK(list.body.find("13900005555") == std::string::npos);
+  CHECK(http(s.port, "GET", "/open311/v2/requests.json?start_date=yesterday").status == 400);
+
+  // The hotline sees it came in through Open311, from the app named by its key.
+  auto op = s.login("op1");
+  auto full = s.call(op, "GET", "/api/v1/orders/" + id).json();
+  CHECK(full.at("order").at("channel").as_string() == "open311");
+  CHECK(full.at("history").at(0).at("actor").at("user").as_string() == "open311:示例便民App");
+
+  // A 公开办 result is shown once replied.
+  auto disp = s.login("disp1");
+  REQUIRE(act(s, disp, id, "dispatch",
+              {{"lead", "cg-gy"}, {"area", "440699001001"}, {"mode", "public"}})
+              .status == 200);
+  auto clerk = s.login("clerk-cg-gy");
+  REQUIRE(act(s, clerk, id, "claim", {}).status == 200);
+  REQUIRE(act(s, clerk, id, "reply", {{"result", "已清理"}, {"public_result", "占道摊点已清理"}})
+              .status == 200);
+  auto pub = http(s.port, "GET", "/open311/v2/requests/" + id + ".json");
+  CHECK(pub.json().at(0).at("status_notes").as_string() == "占道摊点已清理");
+  CHECK(pub.body.find("13900005555") == std::string::npos);
+}
