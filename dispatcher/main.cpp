@@ -101,7 +101,7 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
       if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
     } else if (f == "--simulate-per-day") {
       o.simulate_per_day = std::stoi(v);
-      if (o.simulate_per_day < 1 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
+      if (o.simulate_per_day < 0 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
     } else if (f == "--threads") {
       o.threads = std::stoi(v);
       if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");

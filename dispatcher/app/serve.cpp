@@ -128,7 +128,7 @@ int serve(const ServeOptions& opts) {
   std::atomic<bool> sim_stop{false};
   std::thread sim;
   std::thread stopper;
-  if (sim_clock) {
+  if (sim_clock && opts.simulate_per_day > 0) {
     sim = std::thread([&] {
       SimOptions so;
       so.from = clock.now();

@@ -21,6 +21,8 @@ struct ServeOptions {
   int read_timeout_seconds = 30;
   // > 0: run simulated traffic (engine/simulator.hpp) on a clock running this
   // many times faster than real time, starting now (the demo).
+  // simulate_per_day 0: the fast clock only, no simulated traffic (the demo
+  // drives the server with `huying load` over HTTP instead).
   double simulate_speed = 0;
   int simulate_per_day = 300;
 };
