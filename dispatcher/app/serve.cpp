@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "db/store.hpp"
+#include "dispatcher/app/outbox.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/simulator.hpp"
 #include "dispatcher/core/clock.hpp"
@@ -115,6 +116,10 @@ int serve(const ServeOptions& opts) {
     spdlog::error("{}", e.what());
     return 1;
   }
+  // 跨域转办: deliveries to other platforms, from the store, until acknowledged.
+  std::unique_ptr<Outbox> outbox;
+  if (!opts.config_dir.empty())
+    outbox = std::make_unique<Outbox>(*store, engine, clock, current_rules);
   boost::asio::signal_set hup(ioc, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_hup =
       [&](const boost::system::error_code& ec, int) {
@@ -158,6 +163,7 @@ int serve(const ServeOptions& opts) {
     // and the signal sets gone it could run out of work before that).
     stopper = std::thread([&, work = boost::asio::make_work_guard(ioc)]() mutable {
       if (sim.joinable()) sim.join();
+      if (outbox) outbox->stop();  // it waits on the engine: stopped first
       // Everything acknowledged is already committed; this drains the rest so
       // no store completion outlives the engine or the io_context.
       engine.stop();

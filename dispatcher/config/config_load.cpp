@@ -507,9 +507,15 @@ LoadResult load_deployment(const std::string& dir) {
       }
       d->locality = r.strings(doc, "locality");
       for (const auto& item : r.list(doc, "platforms")) {
-        r.keys(item, {"code", "name", "base_url"});
-        d->platforms.push_back({r.str(item, "code", true), r.str(item, "name", true),
-                                r.str(item, "base_url", false), r.pos(item)});
+        r.keys(item, {"code", "name", "base_url", "api_key"});
+        Platform p{r.str(item, "code", true), r.str(item, "name", true),
+                   r.str(item, "base_url", false), r.str(item, "api_key", false), r.pos(item)};
+        if (!p.base_url.empty() && p.base_url.rfind("http://", 0) != 0 &&
+            p.base_url.rfind("https://", 0) != 0)
+          r.error(item["base_url"], "base_url must start with http:// or https://");
+        if (!p.api_key.empty() && p.api_key.size() < 16)
+          r.error(item["api_key"], "a platform api_key must be at least 16 characters");
+        d->platforms.push_back(std::move(p));
       }
       if (YAML::Node cb = doc["callback"]; cb.IsDefined() && !cb.IsNull()) {
         if (!cb.IsMap()) {

@@ -122,7 +122,8 @@ struct EnumNames<Action> {
 struct Platform {
   std::string code;
   std::string name;
-  std::string base_url;  // where the outbox will deliver (the service issue); may be empty
+  std::string base_url;  // where the outbox delivers (http://HOST:PORT); empty: by hand
+  std::string api_key;   // the secret both sides of the link share (X-Api-Key)
   SourcePos pos;
 };
 

@@ -16,6 +16,7 @@
 #include "dispatcher/core/access.hpp"
 #include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/order_number.hpp"
+#include "dispatcher/core/outbox.hpp"
 #include "dispatcher/core/sla_clock.hpp"
 #include "dispatcher/core/timer_queue.hpp"
 #include "dispatcher/core/workflow.hpp"
@@ -435,6 +436,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     reply.events = changes[0].events;
     db::Batch batch;
     batch.changes = changes;
+    // Deliveries to other platforms (跨域转办), committed with their cause.
+    if (opts.rules)
+      for (const auto& c : changes)
+        for (auto& item : core::outbox_items(c, *opts.rules->deployment))
+          batch.records.push_back({"outbox", item.key, json::serialize(item.value)});
     const bool keyed = creating && !req.idempotency_key.empty();
     if (keyed) batch.idempotency_key = req.idempotency_key;
     std::vector<std::string> numbers;

@@ -178,6 +178,7 @@ void Api::add_routes() {
   add_order_routes();
   add_console_routes();
   add_open311_routes();
+  add_platform_routes();
 }
 
 void Api::handle(std::shared_ptr<HttpRequest> req, Respond respond) {

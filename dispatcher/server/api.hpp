@@ -65,6 +65,7 @@ class Api {
   void add_admin_routes();
   void add_ops_routes();
   void add_open311_routes();
+  void add_platform_routes();
 
   ApiServices s_;
   Auth auth_;

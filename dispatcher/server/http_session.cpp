@@ -64,6 +64,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   req->cookie = std::string(msg[http::field::cookie]);
   req->idempotency_key = std::string(msg["Idempotency-Key"]);
   req->if_match = std::string(msg[http::field::if_match]);
+  req->api_key = std::string(msg["X-Api-Key"]);
   req->remote = remote_;
   const unsigned version = msg.version();
   const bool keep_alive = msg.keep_alive();

@@ -25,7 +25,8 @@ struct HttpRequest {
   std::string cookie;
   std::string idempotency_key;
   std::string if_match;
-  std::string remote;  // the peer's address
+  std::string api_key;  // X-Api-Key (platform links)
+  std::string remote;   // the peer's address
 
   // The first value of a query parameter, or nullptr.
   const std::string* param(std::string_view name) const;

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -124,7 +125,22 @@ struct ServerOptions {
   // The example district dispatches confidently placed calls at once; tests
   // that walk the desk's steps turn that off in a copy of the config.
   bool auto_dispatch = false;
+  // Edits the copy's deployment.yaml (e.g. a platform's base_url).
+  std::function<void(std::string&)> edit_deployment;
 };
+
+// A port free now (for servers that must come back on the same one).
+inline unsigned short free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
 
 // The server, on a temp folder that outlives restarts of the process.
 struct Server {
@@ -144,6 +160,7 @@ struct Server {
       auto at = text.find("auto_dispatch: true");
       REQUIRE(at != std::string::npos);
       text.replace(at, 19, "auto_dispatch: false");
+      if (opts.edit_deployment) opts.edit_deployment(text);
       std::ofstream(copy / "deployment.yaml") << text;
       opts.config = copy.string();
     }
@@ -173,6 +190,12 @@ struct Server {
     stopped = true;
     child->signal(SIGTERM);
     return child->wait();
+  }
+  // Kills with SIGKILL (no chance to finish anything) and waits.
+  void kill9() {
+    child->signal(SIGKILL);
+    child->wait();
+    stopped = true;
   }
   void restart() {
     if (!stopped) stop();
