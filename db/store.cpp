@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -393,10 +394,45 @@ class SqliteStore final : public Store {
   }
 
   std::vector<core::WorkOrder> load_open_orders() override {
-    std::lock_guard lk(rmu_);
+    // Its own connection (WAL readers never block each other), so reads for
+    // requests go on while a restart loads a million orders; the documents
+    // are parsed by two threads while this one reads the next chunk.
+    Connection c(opts_.path, Connection::Mode::read_only);
+    c.exec("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;");
+    ReadTx tx(c);
     std::vector<core::WorkOrder> out;
-    Statement q(*r_, "SELECT doc FROM orders WHERE open = 1 ORDER BY id");
-    while (q.step()) out.push_back(core::order_from_json(json::parse(q.col_text(0))));
+    out.reserve(
+        static_cast<std::size_t>(c.query_int("SELECT count(*) FROM orders WHERE open = 1")));
+    Statement q(c, "SELECT doc FROM orders WHERE open = 1 ORDER BY id");
+    constexpr std::size_t kChunk = 4096;
+    auto parse = [](std::vector<std::string> docs) {
+      std::vector<core::WorkOrder> orders;
+      orders.reserve(docs.size());
+      // Each document parsed into a stack buffer (spilling to the heap only
+      // when larger), then copied into its order: no per-value allocations.
+      alignas(16) static thread_local unsigned char buf[32768];
+      for (const auto& d : docs) {
+        json::monotonic_resource mr(buf, sizeof buf);
+        orders.push_back(core::order_from_json(json::parse(d, &mr)));
+      }
+      return orders;
+    };
+    std::deque<std::future<std::vector<core::WorkOrder>>> parsing;
+    bool more = true;
+    while (more || !parsing.empty()) {
+      if (more) {
+        std::vector<std::string> docs;
+        docs.reserve(kChunk);
+        while (docs.size() < kChunk && (more = q.step())) docs.push_back(q.col_text(0));
+        if (!docs.empty())
+          parsing.push_back(std::async(std::launch::async, parse, std::move(docs)));
+      }
+      // At most two chunks being parsed; collect in order.
+      while (!parsing.empty() && (parsing.size() > 2 || !more)) {
+        for (auto& o : parsing.front().get()) out.push_back(std::move(o));
+        parsing.pop_front();
+      }
+    }
     return out;
   }
 

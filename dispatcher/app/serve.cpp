@@ -6,7 +6,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -60,12 +62,26 @@ int serve(const ServeOptions& opts) {
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
   engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = rules});
-  try {
-    engine.start();
-  } catch (const std::exception& e) {
-    spdlog::error("engine: cannot load orders from {}: {}", opts.db_path, e.what());
-    return 1;
-  }
+  // The open orders load on the engine's strand while the server already
+  // answers (a million take a while): reads go to the store meanwhile, and
+  // commands queue behind the load. A load that fails stops the process
+  // before anything is acknowledged.
+  const auto load_start = std::chrono::steady_clock::now();
+  engine.start_async([&opts, load_start](std::exception_ptr err) {
+    if (err) {
+      try {
+        std::rethrow_exception(err);
+      } catch (const std::exception& e) {
+        spdlog::critical("engine: cannot load orders from {}: {}; stopping", opts.db_path,
+                         e.what());
+      }
+      spdlog::shutdown();
+      std::_Exit(1);
+    }
+    spdlog::info(
+        "engine: ready after {:.1f} s",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
+  });
 
   // The live rules, read by the API and swapped by a reload (SIGHUP or the
   // admin API): a bad config is refused and the running rules stay.

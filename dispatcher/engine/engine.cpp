@@ -69,6 +69,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::int64_t last_id = 0;
   std::atomic<std::size_t> open_count{0};
   std::atomic<std::size_t> queued{0};  // commands posted, not yet decided
+  std::atomic<bool> is_loaded{false};
 
   void start() {
     for (auto& o : store.load_open_orders()) {
@@ -475,8 +476,25 @@ Engine::~Engine() = default;
 
 void Engine::start() {
   impl_->start();
+  impl_->is_loaded = true;
   asio::post(impl_->strand, [impl = impl_] { impl->arm(); });
 }
+
+void Engine::start_async(std::function<void(std::exception_ptr)> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)] {
+    try {
+      impl->start();
+    } catch (...) {
+      done(std::current_exception());
+      return;
+    }
+    impl->is_loaded = true;
+    impl->arm();
+    done(nullptr);
+  });
+}
+
+bool Engine::loaded() const { return impl_->is_loaded.load(); }
 
 void Engine::poke() {
   asio::post(impl_->strand, [impl = impl_] {

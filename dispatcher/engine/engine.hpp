@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -75,6 +76,13 @@ class Engine {
   // Loads every open order and the numbering state from the store. Call once,
   // before execute(). Throws on a store error.
   void start();
+  // The same, on the strand, without waiting: commands posted meanwhile are
+  // decided after the load (they queue behind it), reads of the store go on.
+  // `done` runs on the strand once loaded, or with the exception that
+  // stopped the load. REQUIRES: the io_context is (or will be) running.
+  void start_async(std::function<void(std::exception_ptr)> done);
+  // True once the open orders are loaded.
+  bool loaded() const;
   // Stops: later commands are refused, the SLA timer is cancelled (so the
   // io_context can run out of work), and everything already handed to the
   // store is committed and answered before it returns, so no completion

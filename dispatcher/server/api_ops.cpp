@@ -9,7 +9,9 @@ namespace json = boost::json;
 
 void Api::add_ops_routes() {
   router_.add("GET", "/healthz", kPublic, [this](Call c) {
-    c.respond(json_response(200, json::object{{"status", "ok"},
+    const bool loaded = s_.engine.loaded();
+    c.respond(json_response(200, json::object{{"status", loaded ? "ok" : "loading"},
+                                              {"loading", !loaded},
                                               {"open_orders", s_.engine.open_orders()},
                                               {"schema", db::sqlite_schema_version()}}));
   });
