@@ -336,15 +336,15 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     std::optional<WorkOrder> current;
     if (!creating) {
       current = find(req.number);
-      if (!current)
+      // An order the actor may not see is, to them, not there: no answer
+      // (a stale version's current order, a state named in a refusal) may
+      // tell them anything about it.
+      if (!current || !core::can_see(*current, req.actor))
         return reject(done, core::RejectCode::not_found, "number",
                       "no order numbered " + req.number);
       if (req.expected_version && *req.expected_version != current->version) {
         // The current order goes back only to whom the command itself would
-        // have been open: never a way to read an order out of one's scope.
-        if (!core::can_see(*current, req.actor))
-          return reject(done, core::RejectCode::not_found, "number",
-                        "no order numbered " + req.number);
+        // have been open.
         if (!core::role_may(req.actor.role, req.cmd.type))
           return reject(done, core::RejectCode::forbidden, "",
                         "role " + std::string(core::name(req.actor.role)) + " may not " +

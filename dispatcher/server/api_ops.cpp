@@ -51,6 +51,15 @@ void Api::add_ops_routes() {
             static_cast<double>(auth_.open_sessions()));
       gauge("huying_http_connections_open", "HTTP connections open.",
             static_cast<double>(connections.load()));
+      // 跨域转办 deliveries waiting (retrying) or refused by the other side.
+      long pending = 0, failed = 0;
+      for (const auto& [key, value] : s_.store.list_records("outbox"))
+        (value.find("\"state\":\"failed\"") != std::string::npos ? failed : pending) += 1;
+      out +=
+          "# HELP huying_outbox_items Deliveries to other platforms not yet acknowledged, by "
+          "state.\n# TYPE huying_outbox_items gauge\nhuying_outbox_items{state=\"pending\"} " +
+          std::to_string(pending) + "\nhuying_outbox_items{state=\"failed\"} " +
+          std::to_string(failed) + "\n";
       out += metrics_.render();
       HttpResponse res;
       res.content_type = "text/plain; version=0.0.4; charset=utf-8";

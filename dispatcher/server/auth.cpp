@@ -299,6 +299,12 @@ void Auth::login(const std::string& user, const std::string& password, const std
         spdlog::warn("auth: sign-in refused for {} (rate limit)", user);
         return done(std::move(r));
       }
+      // Names and addresses that failed long ago are forgotten, so a flood of
+      // made-up names cannot grow these tables without bound.
+      for (auto* m : {&im->fail_user, &im->fail_addr})
+        if (m->size() > 10000)
+          for (auto it = m->begin(); it != m->end();)
+            it = im->recent(it->second, now) == 0 ? m->erase(it) : std::next(it);
       if (const auto* found = im->find_user(user)) u = *found;
       if (im->dummy_hash.empty()) im->dummy_hash = hash_password("not a password");
     }

@@ -230,6 +230,12 @@ TEST_CASE("api: a stale version gets 409 with the current order and changes noth
   CHECK(peek.status == 404);
   CHECK(peek.body.find("13800001111") == std::string::npos);
   CHECK(peek.body.find("current") == std::string::npos);
+  // Nor does a refusal name its state: a command the state would refuse is
+  // still "no such order" to someone out of scope.
+  auto state_peek = s.call(other, "POST", "/api/v1/orders/" + no + "/reply",
+                           json::object{{"version", 3}, {"result", "x"}});
+  CHECK(state_peek.status == 404);
+  CHECK(state_peek.body.find("dispatched") == std::string::npos);
   auto op_peek =
       s.call(op, "POST", "/api/v1/orders/" + no + "/claim", json::object{{"version", 0}});
   CHECK(op_peek.status == 403);  // an operator may see it, but may not claim

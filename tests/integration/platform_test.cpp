@@ -74,6 +74,9 @@ TEST_CASE("platform: a 跨域转办 makes its round trip between two servers, ea
   REQUIRE(out.status == 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   CHECK(get_order(a, op, no).at("order").at("external_ref").as_string() == "");
+  // Waiting in the outbox, and counted.
+  CHECK(http(a.port, "GET", "/metrics").body.find("huying_outbox_items{state=\"pending\"} 1") !=
+        std::string::npos);
 
   // The receiver comes back: the outbox delivers, the sender records their number.
   b.start();
@@ -140,6 +143,10 @@ TEST_CASE("platform: a 跨域转办 makes its round trip between two servers, ea
             .at("total")
             .to_number<int>() == 1);
   // Nothing left to send on either side.
+  for (auto* srv : {&a, &b})
+    CHECK(
+        http(srv->port, "GET", "/metrics").body.find("huying_outbox_items{state=\"pending\"} 0") !=
+        std::string::npos);
   CHECK(a.log().find("refused by") == std::string::npos);
   CHECK(b.log().find("refused by") == std::string::npos);
 }

@@ -79,9 +79,15 @@ TEST_CASE("engine: rejections change nothing and say why") {
   TempDir dir;
   Harness h(dir.file("e.db"));
   auto r = h.exec(CommandType::create, op, {}, create_args());
-  auto bad = h.exec(CommandType::claim, clerk_cg, r.order.number);
+  auto bad = h.exec(CommandType::close, op, r.order.number);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.rejection->code == RejectCode::invalid_state);
+  // A department cannot see an order not yet dispatched to it: to them it is
+  // not there, whatever its state would have said.
+  auto unseen = h.exec(CommandType::claim, clerk_cg, r.order.number);
+  REQUIRE_FALSE(unseen.ok());
+  CHECK(unseen.rejection->code == RejectCode::not_found);
+  CHECK(unseen.rejection->reason.find("received") == std::string::npos);
   auto missing = h.exec(CommandType::claim, clerk_cg, "HY20990101000001");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.rejection->code == RejectCode::not_found);
