@@ -557,6 +557,14 @@ ORDER BY at DESC LIMIT ?4)sql");
     return out;
   }
 
+  void for_each_idempotency_key(const std::function<void(const std::string&)>& fn) override {
+    // Its own connection: a long scan at start does not hold up request reads.
+    Connection c(opts_.path, Connection::Mode::read_only);
+    c.exec("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;");
+    Statement q(c, "SELECT key FROM idempotency");
+    while (q.step()) fn(q.col_text(0));
+  }
+
   std::int64_t count_events() override {
     std::lock_guard lk(rmu_);
     return r_->query_int("SELECT count(*) FROM events");

@@ -182,6 +182,8 @@ class Store {
   virtual std::string max_order_number() = 0;
   // The order number a creating request with this key produced, if any.
   virtual std::optional<std::string> find_idempotency_key(const std::string& key) = 0;
+  // Every stored idempotency key (the engine's filter of keys at start).
+  virtual void for_each_idempotency_key(const std::function<void(const std::string&)>& fn) = 0;
   virtual std::int64_t count_events() = 0;
   // Records (see RecordWrite): one, or all of a kind (key, value), by key.
   virtual std::optional<std::string> get_record(const std::string& kind,

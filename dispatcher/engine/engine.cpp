@@ -34,6 +34,43 @@ const core::Actor kSystem{"system", core::Role::system, "", ""};
 
 }  // namespace
 
+// A Bloom filter of the idempotency keys in the store: a create whose key is
+// surely new skips the SQLite lookup. Lock-free: bits are only ever set
+// (relaxed atomics; a key is inserted long before it could be needed here,
+// see Engine::execute). A false positive costs one lookup, never a wrong answer.
+class KeyFilter {
+ public:
+  explicit KeyFilter(std::size_t expected) {
+    std::size_t bits = std::max<std::size_t>(std::size_t{1} << 23, expected * 10);
+    words_ = std::vector<std::atomic<std::uint64_t>>((bits + 63) / 64);
+  }
+  void add(std::string_view key) {
+    for_each_bit(key, [&](std::size_t w, std::uint64_t m) {
+      words_[w].fetch_or(m, std::memory_order_relaxed);
+      return true;
+    });
+  }
+  bool may_contain(std::string_view key) const {
+    return for_each_bit(key, [&](std::size_t w, std::uint64_t m) {
+      return (words_[w].load(std::memory_order_relaxed) & m) != 0;
+    });
+  }
+
+ private:
+  template <class F>
+  bool for_each_bit(std::string_view key, F f) const {
+    const std::uint64_t h1 = std::hash<std::string_view>{}(key);
+    const std::uint64_t h2 = (h1 >> 33 | h1 << 31) * 0x9E3779B97F4A7C15ull | 1;
+    const std::size_t n = words_.size() * 64;
+    for (std::uint64_t i = 0; i < 7; ++i) {
+      const std::size_t bit = static_cast<std::size_t>((h1 + i * h2) % n);
+      if (!f(bit / 64, std::uint64_t{1} << (bit % 64))) return false;
+    }
+    return true;
+  }
+  std::vector<std::atomic<std::uint64_t>> words_;
+};
+
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Impl(asio::io_context& ioc, db::Store& s, EngineOptions o)
       : strand(asio::make_strand(ioc)), timer(strand), store(s), opts(std::move(o)) {}
@@ -70,8 +107,17 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::atomic<std::size_t> open_count{0};
   std::atomic<std::size_t> queued{0};  // commands posted, not yet decided
   std::atomic<bool> is_loaded{false};
+  KeyFilter key_filter{1 << 20};
+  std::atomic<bool> filter_ready{false};  // the stored keys are in key_filter
 
   void start() {
+    std::size_t keys = 0;
+    store.for_each_idempotency_key([&](const std::string& k) {
+      key_filter.add(k);
+      ++keys;
+    });
+    filter_ready = true;
+    spdlog::info("engine: {} idempotency keys in the filter", keys);
     for (auto& o : store.load_open_orders()) {
       std::string n = o.number;
       orders.emplace(std::move(n), Live{std::move(o), 0});
@@ -227,6 +273,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   void remember_key(const std::string& key, const std::string& number) {
     if (!idem_keys.emplace(key, number).second) return;
+    key_filter.add(key);
     idem_order.push_back(key);
     while (idem_order.size() > kIdemCache) {
       auto it = idem_keys.find(idem_order.front());
@@ -564,7 +611,8 @@ void Engine::execute(Request req, ReplyHandler done) {
   // A retried create whose first attempt is already stored is answered here,
   // on the caller's thread: the SQLite read stays off the strand. (Keys not
   // yet stored, in flight included, are in the strand's cache.)
-  if (req.cmd.type == core::CommandType::create && !req.idempotency_key.empty()) {
+  if (req.cmd.type == core::CommandType::create && !req.idempotency_key.empty() &&
+      (!impl_->filter_ready || impl_->key_filter.may_contain(req.idempotency_key))) {
     try {
       if (auto known = impl_->store.find_idempotency_key(req.idempotency_key))
         if (auto h = impl_->store.get_order(*known)) {
