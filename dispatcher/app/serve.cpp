@@ -183,6 +183,14 @@ int serve(const ServeOptions& opts) {
       // Everything acknowledged is already committed; this drains the rest so
       // no store completion outlives the engine or the io_context.
       engine.stop();
+      // Every request already taken gets its answer (a commit's, or "shutting
+      // down"): wait for them to be handed to their connections, then give
+      // the writes a moment.
+      for (int i = 0; i < 500 && server->in_flight() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (server->in_flight() > 0)
+        spdlog::warn("{} request(s) still unanswered at exit", server->in_flight());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
       work.reset();
       ioc.stop();
     });

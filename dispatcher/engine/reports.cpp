@@ -61,9 +61,13 @@ std::optional<core::KpiGroup> parse_group(std::string_view s) {
   return std::nullopt;
 }
 
-json::object kpi_json(const core::Kpi& kpi, core::KpiGroup by, core::Millis from, core::Millis to) {
+json::object kpi_json(const core::Kpi& kpi, core::KpiGroup by, core::Millis from, core::Millis to,
+                      const std::string& only) {
   json::array groups;
+  core::KpiCounts only_counts;
   for (const auto& [key, c] : kpi.by(by)) {
+    if (!only.empty() && key != only) continue;
+    if (!only.empty()) only_counts = c;
     json::object g = counts_json(c);
     g["key"] = key;
     groups.push_back(std::move(g));
@@ -71,7 +75,7 @@ json::object kpi_json(const core::Kpi& kpi, core::KpiGroup by, core::Millis from
   return {{"from", from},
           {"to", to},
           {"by", group_name(by)},
-          {"total", counts_json(kpi.total())},
+          {"total", counts_json(only.empty() ? kpi.total() : only_counts)},
           {"groups", std::move(groups)}};
 }
 
@@ -99,15 +103,20 @@ void csv_row(std::string& out, const std::string& key, const core::KpiCounts& c)
 }
 }  // namespace
 
-std::string kpi_csv(const core::Kpi& kpi, core::KpiGroup by) {
+std::string kpi_csv(const core::Kpi& kpi, core::KpiGroup by, const std::string& only) {
   std::string out = "\xEF\xBB\xBF";  // UTF-8 BOM
   out += std::string(group_name(by)) +
          ",工单数 orders,派单数 dispatched,响应率 response,按时签收率 claim_on_time,"
          "按时办结率 reply_on_time,解决率 solved,满意率 satisfied,回退率 returned,"
          "重办率 reopened,吹哨率 whistled,派单用时(分) call_to_dispatch_minutes,"
          "联系不上 unreachable\r\n";
-  for (const auto& [key, c] : kpi.by(by)) csv_row(out, key, c);
-  csv_row(out, "合计 total", kpi.total());
+  core::KpiCounts only_counts;
+  for (const auto& [key, c] : kpi.by(by)) {
+    if (!only.empty() && key != only) continue;
+    if (!only.empty()) only_counts = c;
+    csv_row(out, key, c);
+  }
+  csv_row(out, "合计 total", only.empty() ? kpi.total() : only_counts);
   return out;
 }
 

@@ -181,8 +181,13 @@ void Api::add_routes() {
   add_platform_routes();
 }
 
-void Api::handle(std::shared_ptr<HttpRequest> req, Respond respond) {
+void Api::handle(std::shared_ptr<HttpRequest> req, Respond answer_to) {
   using clock = std::chrono::steady_clock;
+  ++in_flight;
+  Respond respond = [this, answer_to = std::move(answer_to)](HttpResponse r) {
+    answer_to(std::move(r));
+    --in_flight;
+  };
   const auto start = clock::now();
   if (auto err = decode_target(req->target, *req))
     return respond(error_response(400, "bad_target", "the request target is malformed: " + *err));

@@ -56,6 +56,8 @@ class Api {
   void on_rules_changed();
   // Connections open now (http_session keeps it).
   std::atomic<long> connections{0};
+  // Requests taken and not yet answered (a graceful stop waits for them).
+  std::atomic<long> in_flight{0};
 
  private:
   void add_routes();

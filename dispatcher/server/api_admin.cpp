@@ -210,10 +210,8 @@ void Api::add_admin_routes() {
   router_.add("GET", "/api/v1/reports", roles({Role::leader, Role::admin, Role::dispatcher}),
               [this](Call c) {
                 const auto& r = *c.req;
-                if (!c.actor().dept.empty())
-                  return c.respond(error_response(
-                      403, "out_of_scope",
-                      "district reports are for district-wide roles; see your department's queue"));
+                // A department's leader sees their own department's row only.
+                const std::string& only = c.actor().dept;
                 const std::string* from_s = r.param("from");
                 const std::string* to_s = r.param("to");
                 auto from = from_s ? api::time_param(*from_s) : std::nullopt;
@@ -232,6 +230,11 @@ void Api::add_admin_routes() {
                 if (!by)
                   return c.respond(error_response(
                       400, "invalid_field", "by must be department, street or category", "by"));
+                if (!only.empty() && *by != core::KpiGroup::department)
+                  return c.respond(error_response(403, "out_of_scope",
+                                                  "a department's leader sees their department's "
+                                                  "KPIs (by=department) only",
+                                                  "by"));
                 const std::string* format = r.param("format");
                 if (format && *format != "json" && *format != "csv")
                   return c.respond(
@@ -240,12 +243,12 @@ void Api::add_admin_routes() {
                 if (format && *format == "csv") {
                   HttpResponse res;
                   res.content_type = "text/csv; charset=utf-8";
-                  res.body = engine::kpi_csv(kpi, *by);
+                  res.body = engine::kpi_csv(kpi, *by, only);
                   res.headers.emplace_back("Content-Disposition",
                                            "attachment; filename=\"huying-report.csv\"");
                   return c.respond(std::move(res));
                 }
-                c.respond(json_response(200, engine::kpi_json(kpi, *by, *from, *to)));
+                c.respond(json_response(200, engine::kpi_json(kpi, *by, *from, *to, only)));
               });
 }
 

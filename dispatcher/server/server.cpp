@@ -44,4 +44,6 @@ void Server::stop() { impl_->lis->stop(); }
 
 void Server::rules_changed() { impl_->api->on_rules_changed(); }
 
+long Server::in_flight() const { return impl_->api->in_flight.load(); }
+
 }  // namespace huying::server

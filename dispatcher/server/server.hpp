@@ -55,6 +55,8 @@ class Server {
   void stop();
   // Tell the API the config changed (after a SIGHUP reload).
   void rules_changed();
+  // Requests taken and not yet answered.
+  long in_flight() const;
 
  private:
   struct Impl;

@@ -296,7 +296,7 @@ TEST_CASE(
       {"GET",
        "/api/v1/reports?from=2026-01-01&to=2026-12-31",
        nullptr,
-       {"dispatcher", "leader", "admin"}},
+       {"dispatcher", "leader", "leader-cg", "admin"}},
       {"POST",
        "/api/v1/route-preview",
        json::object{{"text", "占道经营"}},
@@ -569,6 +569,17 @@ TEST_CASE("api: reports as JSON and CSV, and a config reload through the admin A
   CHECK(csv.body.find("\ncg-gy,0,1,") !=
         std::string::npos);  // orders count by their lead at creation
   CHECK(s.call(leader, "GET", "/api/v1/reports?from=2026-13-01&to=2026-12-31").status == 400);
+  // A department's leader: their own department's row, as the total too.
+  auto leader_cg = s.login("leader-cg");
+  auto own = s.call(leader_cg, "GET", "/api/v1/reports?from=2026-01-01&to=2026-12-31");
+  INFO(own.body);
+  REQUIRE(own.status == 200);
+  CHECK(own.json().at("groups").as_array().empty());  // cg had no orders; cg-gy's are not theirs
+  CHECK(own.json().at("total").at("dispatched").to_number<int>() == 0);
+  CHECK(own.body.find("cg-gy") == std::string::npos);
+  CHECK(
+      s.call(leader_cg, "GET", "/api/v1/reports?from=2026-01-01&to=2026-12-31&by=street").status ==
+      403);
 
   auto admin = s.login("admin");
   auto rl = s.call(admin, "POST", "/api/v1/admin/reload", json::object{});
@@ -672,4 +683,49 @@ TEST_CASE(
   auto pub = http(s.port, "GET", "/open311/v2/requests/" + id + ".json");
   CHECK(pub.json().at(0).at("status_notes").as_string() == "占道摊点已清理");
   CHECK(pub.body.find("13900005555") == std::string::npos);
+}
+
+TEST_CASE("api: SIGTERM answers every request already sent, then exits 0") {
+  Server s;
+  auto op = s.login("op1");
+  // 16 creates on their own connections, then SIGTERM at once.
+  std::vector<int> fds;
+  const std::string body = json::serialize(intake());
+  for (int i = 0; i < 16; ++i) {
+    int fd = connect_to(s.port);
+    std::string req =
+        "POST /api/v1/orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Authorization: Bearer " +
+        op +
+        "\r\nContent-Type: application/json\r\n"
+        "Idempotency-Key: term-" +
+        std::to_string(i) + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+        body;
+    REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  s.child->signal(SIGTERM);
+  int answered = 0, created = 0;
+  for (int fd : fds) {
+    std::string resp;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    auto r = parse_response(resp);
+    INFO(resp.substr(0, 200));
+    CHECK(r.status != 0);  // an answer, not a dropped connection
+    answered += r.status != 0;
+    created += r.status == 201;
+  }
+  int st = s.child->wait();
+  s.stopped = true;
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+  CHECK(answered == 16);
+  // What was acknowledged is stored.
+  s.start();
+  op = s.login("op1");
+  CHECK(s.call(op, "GET", "/api/v1/orders").json().at("total").to_number<int>() == created);
 }
