@@ -10,8 +10,9 @@ LoadedRules load_rules(const std::string& dir) {
   LoadedRules out;
   try {
     auto res = core::load_deployment(dir);
+    const bool ok = res.ok();  // before the errors are moved out of it
     out.errors = std::move(res.errors);
-    if (!res.ok()) return out;
+    if (!ok) return out;
     out.deployment = res.deployment;
     out.rules = core::make_rule_set(res.deployment);
   } catch (const std::exception& e) {

@@ -218,9 +218,27 @@ void Auth::set_config_users(const std::vector<core::UserConfig>& users,
         "auth: {} user(s) in users.yaml have a plain demo password; give real deployments "
         "password_hash",
         demo);
-  std::lock_guard lk(impl_->mu);
-  impl_->config_users = std::move(m);
-  impl_->dept_exists = std::move(dept_exists);
+  auto& im = *impl_;
+  db::Batch ended;
+  std::lock_guard lk(im.mu);
+  im.config_users = std::move(m);
+  im.dept_exists = std::move(dept_exists);
+  // A reload that removed a user or changed their role, department or street
+  // ends their sessions: nobody keeps acting with rights they no longer have.
+  for (auto it = im.sessions.begin(); it != im.sessions.end();) {
+    const auto& a = it->second.who.actor;
+    const Impl::User* u = im.find_user(a.user);
+    const bool same = u && !u->info.disabled && u->info.role == a.role && u->info.dept == a.dept &&
+                      u->info.area == a.area;
+    if (same) {
+      ++it;
+      continue;
+    }
+    spdlog::info("auth: {}'s session ended: the user changed in the config", a.user);
+    ended.records.push_back({"session", it->first, std::nullopt});
+    it = im.sessions.erase(it);
+  }
+  if (!ended.records.empty()) im.submit(std::move(ended));
 }
 
 void Auth::load() {

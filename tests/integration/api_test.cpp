@@ -586,6 +586,35 @@ TEST_CASE("api: reports as JSON and CSV, and a config reload through the admin A
   INFO(rl.body);
   CHECK(rl.status == 200);
   CHECK(rl.json().at("ok").as_bool());
+
+  // A reload that moves a clerk to another department ends their session;
+  // the others go on.
+  auto clerk = s.login("clerk-cg-gy");
+  const auto users = std::filesystem::path(s.opts.config) / "users.yaml";
+  std::string text;
+  {
+    std::ifstream in(users);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string from = "{id: clerk-cg-gy, name: 桂园城管中队承办人, role: clerk, dept: cg-gy";
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(),
+               "{id: clerk-cg-gy, name: 桂园城管中队承办人, role: clerk, dept: zj");
+  std::ofstream(users) << text;
+  REQUIRE(s.call(admin, "POST", "/api/v1/admin/reload", json::object{}).status == 200);
+  CHECK(s.call(clerk, "GET", "/api/v1/session").status == 401);
+  CHECK(s.call(leader, "GET", "/api/v1/session").status == 200);
+  auto again = s.login("clerk-cg-gy");
+  CHECK(s.call(again, "GET", "/api/v1/session").json().at("user").at("dept").as_string() == "zj");
+  // A config with an error is refused with every error, and the rules stay.
+  std::ofstream(users) << "users:\n  - {id: x, role: wizard}\n";
+  auto bad = s.call(admin, "POST", "/api/v1/admin/reload", json::object{});
+  INFO(bad.body);
+  CHECK(bad.status == 422);
+  CHECK(bad.error_code() == "config_invalid");
+  CHECK(bad.json().at("errors").as_array().size() >= 1);
+  CHECK(s.call(again, "GET", "/api/v1/session").status == 200);
 }
 
 TEST_CASE("api: /metrics passes promtool check metrics") {
