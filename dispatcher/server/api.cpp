@@ -111,26 +111,23 @@ json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Mi
   return j;
 }
 
+std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::int64_t hi) {
+  if (v.empty() || v.size() > 18) return std::nullopt;
+  std::int64_t x = 0;
+  for (char ch : v) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    x = x * 10 + (ch - '0');
+  }
+  if (x < lo || x > hi) return std::nullopt;
+  return x;
+}
+
 std::optional<std::int64_t> int_param(const HttpRequest& r, std::string_view name, std::int64_t lo,
                                       std::int64_t hi, std::string& bad) {
   const std::string* v = r.param(name);
   if (!v) return std::nullopt;
-  std::int64_t x = 0;
-  if (v->empty() || v->size() > 18) {
-    bad = name;
-    return std::nullopt;
-  }
-  for (char ch : *v) {
-    if (ch < '0' || ch > '9') {
-      bad = name;
-      return std::nullopt;
-    }
-    x = x * 10 + (ch - '0');
-  }
-  if (x < lo || x > hi) {
-    bad = name;
-    return std::nullopt;
-  }
+  auto x = parse_int(*v, lo, hi);
+  if (!x) bad = name;
   return x;
 }
 
@@ -143,13 +140,7 @@ std::optional<core::Millis> time_param(const std::string& s) {
       return std::nullopt;
     return core::shanghai_time({y, m, d}, 0, 0);
   }
-  if (s.empty() || s.size() > 15) return std::nullopt;
-  core::Millis x = 0;
-  for (char ch : s) {
-    if (ch < '0' || ch > '9') return std::nullopt;
-    x = x * 10 + (ch - '0');
-  }
-  return x;
+  return parse_int(s, 0, 9999999999999);  // epoch milliseconds
 }
 
 }  // namespace api

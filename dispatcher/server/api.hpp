@@ -86,6 +86,8 @@ std::string_view code_name(core::RejectCode code);
 HttpResponse rejection(const core::Rejection& r);
 // The order as `a` may see it, as JSON, with the signals the pages need.
 boost::json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now);
+// Decimal digits only, as an integer in [lo, hi]; nullopt otherwise.
+std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::int64_t hi);
 // A query parameter as an integer in [lo, hi]; nullopt when absent; sets
 // `bad` (the field) when malformed.
 std::optional<std::int64_t> int_param(const HttpRequest& r, std::string_view name, std::int64_t lo,

@@ -264,10 +264,7 @@ void Api::add_order_routes() {
     } else if (!c.req->if_match.empty()) {
       std::string im = c.req->if_match;
       if (im.size() >= 2 && im.front() == '"' && im.back() == '"') im = im.substr(1, im.size() - 2);
-      std::string bad;
-      HttpRequest tmp;
-      tmp.query = {{"v", im}};
-      if (auto x = api::int_param(tmp, "v", 0, UINT32_MAX, bad))
+      if (auto x = api::parse_int(im, 0, UINT32_MAX))
         version = static_cast<std::uint32_t>(*x);
       else
         return c.respond(error_response(400, "invalid_field",

@@ -26,18 +26,33 @@ const core::Platform* sender(const core::RuleSet* rules, const std::string& key)
   return nullptr;
 }
 
+// A delivery from another platform: who sent it (kept alive with its rule
+// set) and the body; nullopt after answering 401 or 400.
+struct Delivery {
+  std::shared_ptr<const core::RuleSet> rules;
+  const core::Platform* from = nullptr;
+  json::object body;
+};
+std::optional<Delivery> delivery(const Call& c, std::shared_ptr<const core::RuleSet> rules) {
+  const core::Platform* from = sender(rules.get(), c.req->api_key);
+  if (!from) {
+    c.respond(error_response(401, "unauthenticated", "X-Api-Key names no platform"));
+    return std::nullopt;
+  }
+  auto body = api::body_object(c);
+  if (!body) return std::nullopt;
+  return Delivery{std::move(rules), from, std::move(*body)};
+}
+
 }  // namespace
 
 void Api::add_platform_routes() {
   // Another platform hands us an order.
   router_.add("POST", "/api/v1/platform/transfers", kPublic, [this](Call c) {
-    auto rules = this->rules();
-    const core::Platform* from = sender(rules.get(), c.req->api_key);
-    if (!from)
-      return c.respond(error_response(401, "unauthenticated", "X-Api-Key names no platform"));
-    auto body = api::body_object(c);
-    if (!body) return;
-    core::Args a(*body);
+    auto d = delivery(c, this->rules());
+    if (!d) return;
+    const core::Platform* from = d->from;
+    core::Args a(d->body);
     const std::string ref = a.str("reference", true, 64);
     const std::string category = a.str("category", true);
     const std::string description = a.str("description", true, core::kMaxText);
@@ -76,13 +91,10 @@ void Api::add_platform_routes() {
 
   // The result of an order we handed to that platform: back for 回访.
   router_.add("POST", "/api/v1/platform/results", kPublic, [this](Call c) {
-    auto rules = this->rules();
-    const core::Platform* from = sender(rules.get(), c.req->api_key);
-    if (!from)
-      return c.respond(error_response(401, "unauthenticated", "X-Api-Key names no platform"));
-    auto body = api::body_object(c);
-    if (!body) return;
-    core::Args a(*body);
+    auto d = delivery(c, this->rules());
+    if (!d) return;
+    const core::Platform* from = d->from;
+    core::Args a(d->body);
     const std::string ours = a.str("reference", true, 64);
     const std::string theirs = a.str("number", false, 64);
     const std::string result = a.str("result", true, core::kMaxText);
