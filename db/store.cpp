@@ -115,22 +115,6 @@ CREATE INDEX events_at ON events(at);
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-// The deadline that matters now, for the deadline index.
-Millis next_due(const core::WorkOrder& o) {
-  switch (o.status) {
-    case core::Status::dispatched:
-      return o.claim_due;
-    case core::Status::claimed:
-      return o.reply_due;
-    case core::Status::replied:
-      return o.visit_due;
-    case core::Status::transferred_out:
-      return o.ack_due && !o.acked_at ? o.ack_due : o.result_due;
-    default:
-      return 0;
-  }
-}
-
 // One stored event from a row whose columns from `col` on are seq, at, actor,
 // role, actor_dept, actor_area, type, data.
 core::Event read_event(Statement& q, int col, std::string number) {
@@ -321,10 +305,8 @@ class SqliteStore final : public Store {
       bind_int(f.sla_flags_any);
     }
     for (const auto& flag : f.flags) {
-      static const char* const kFlags[] = {"supervised",    "difficult", "needs_review", "hot_spot",
-                                           "reported_list", "duplicate", "confidential"};
-      if (std::find_if(std::begin(kFlags), std::end(kFlags),
-                       [&](const char* k) { return flag == k; }) == std::end(kFlags))
+      if (std::find(core::kOrderFlags.begin(), core::kOrderFlags.end(), flag) ==
+          core::kOrderFlags.end())
         continue;  // the API validates names; an unknown one never reaches SQL text
       where += " AND json_extract(doc, '$." + flag + "') = 1";
     }
@@ -707,7 +689,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       else
         u.bind_null(10);
       u.bind(11, o.created_at).bind(12, o.updated_at);
-      if (Millis due = next_due(o))
+      if (Millis due = core::current_due(o))
         u.bind(13, due);
       else
         u.bind_null(13);

@@ -307,13 +307,11 @@ class Load {
       std::lock_guard lk(rng_mu_);
       phone = "1380000" + std::to_string(1000 + std::uniform_int_distribution<int>(0, 8999)(rng_));
     }
-    json::object body{
-        {"kind", kind},
-        {"category", category},
-        {"address", address},
-        {"description", address + leaf + "，" +
-                            pick(std::vector<std::string>(std::begin(kTexts), std::end(kTexts)))},
-        {"citizen", {{"name", "市民"}, {"phone", phone}}}};
+    json::object body{{"kind", kind},
+                      {"category", category},
+                      {"address", address},
+                      {"description", address + leaf + "，" + pick(texts_)},
+                      {"citizen", {{"name", "市民"}, {"phone", phone}}}};
     std::string key;
     {
       std::lock_guard lk(rng_mu_);
@@ -496,6 +494,7 @@ class Load {
   LoadOptions opts_;
   std::shared_ptr<const core::Deployment> d_;
   std::vector<std::string> leaves_;
+  const std::vector<std::string> texts_{std::begin(kTexts), std::end(kTexts)};
   std::vector<const core::Area*> communities_;
   std::unordered_map<std::string, std::string> names_;
   std::unordered_map<std::string, std::vector<std::string>> places_;

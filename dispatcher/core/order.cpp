@@ -93,6 +93,21 @@ std::string mask_phone(std::string_view phone) {
   return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(phone.size() - 4));
 }
 
+Millis current_due(const WorkOrder& o) {
+  switch (o.status) {
+    case Status::dispatched:
+      return o.claim_due;
+    case Status::claimed:
+      return o.reply_due;
+    case Status::replied:
+      return o.visit_due;
+    case Status::transferred_out:
+      return o.ack_due && !o.acked_at ? o.ack_due : o.result_due;
+    default:
+      return 0;
+  }
+}
+
 json::object to_json(const WorkOrder& o) {
   json::object j;
   j["id"] = o.id;

@@ -2,10 +2,12 @@
 // events in order (lifecycle.hpp). Events are the truth; this is a projection.
 #pragma once
 
+#include <array>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dispatcher/core/types.hpp"
@@ -202,6 +204,16 @@ struct WorkOrder {
   // True when a caller's call-back says not solved or not satisfied (重办).
   bool any_unsatisfied() const;
 };
+
+// The deadline that matters in the order's state now (claim, reply, call-back,
+// or the other platform's answer), 0 when none: the store's deadline index,
+// the queues' order and the pages' overdue colour all use this one.
+Millis current_due(const WorkOrder& o);
+
+// The order's yes/no flags a list may filter on, as named in its JSON form.
+inline constexpr std::array<std::string_view, 7> kOrderFlags = {
+    "supervised",    "difficult", "needs_review", "hot_spot",
+    "reported_list", "duplicate", "confidential"};
 
 // Full JSON form (includes the citizen's contact: for the store and for roles
 // allowed to see it; redact before sending elsewhere).

@@ -92,20 +92,7 @@ HttpResponse rejection(const core::Rejection& r) {
 json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now) {
   json::object j = core::to_json(core::redact(o, a));
   // What the pages colour by, computed here so every page agrees.
-  core::Millis due = 0;
-  switch (o.status) {
-    case core::Status::dispatched:
-      due = o.claim_due;
-      break;
-    case core::Status::claimed:
-      due = o.reply_due;
-      break;
-    case core::Status::replied:
-      due = o.visit_due;
-      break;
-    default:
-      break;
-  }
+  const core::Millis due = core::current_due(o);
   j["due"] = due;
   j["overdue"] = due && now > due;
   return j;

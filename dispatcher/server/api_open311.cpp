@@ -30,6 +30,14 @@ std::string service_code(const std::string& path) {
   return buf;
 }
 
+// The leaf category a service code stands for ("" when none).
+std::string category_of(const core::RuleSet* rules, const std::string& code) {
+  if (rules)
+    for (const auto& cat : rules->deployment->categories)
+      if (cat.leaf && service_code(cat.path) == code) return cat.path;
+  return {};
+}
+
 std::string iso8601(core::Millis ms) {
   if (ms <= 0) return {};
   const core::Millis local = ms + core::kShanghaiOffset;
@@ -235,21 +243,17 @@ void Api::add_open311_routes() {
     auto [code, format] = split_format(c.param("code"));
     if (!known_format(format))
       return c.respond(o311_error("json", 404, "ask for services/CODE.json or .xml"));
-    auto rules = this->rules();
-    if (rules)
-      for (const auto& cat : rules->deployment->categories)
-        if (cat.leaf && service_code(cat.path) == code) {
-          if (format == "xml") {
-            HttpResponse r;
-            r.content_type = "text/xml; charset=utf-8";
-            r.body =
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<service_definition><service_code>" +
-                code + "</service_code><attributes/></service_definition>\n";
-            return c.respond(std::move(r));
-          }
-          return c.respond(json_response(
-              200, json::object{{"service_code", code}, {"attributes", json::array{}}}));
-        }
+    if (!category_of(this->rules().get(), code).empty()) {
+      if (format == "xml") {
+        HttpResponse r;
+        r.content_type = "text/xml; charset=utf-8";
+        r.body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<service_definition><service_code>" +
+                 code + "</service_code><attributes/></service_definition>\n";
+        return c.respond(std::move(r));
+      }
+      return c.respond(
+          json_response(200, json::object{{"service_code", code}, {"attributes", json::array{}}}));
+    }
     c.respond(o311_error(format, 404, "no service " + code));
   });
 
@@ -306,9 +310,7 @@ void Api::add_open311_routes() {
     if (!jur.empty() && jur != d.open311_jurisdiction)
       return c.respond(o311_error(format, 404, "jurisdiction_id " + jur + " is not served here"));
     const std::string code = field("service_code");
-    std::string category;
-    for (const auto& cat : d.categories)
-      if (cat.leaf && service_code(cat.path) == code) category = cat.path;
+    const std::string category = category_of(rules.get(), code);
     if (category.empty())
       return c.respond(
           o311_error(format, 400, "service_code names no service (see services.json)"));
@@ -402,10 +404,7 @@ void Api::add_open311_routes() {
         return c.respond(o311_error(format, 400, "status must be open or closed"));
     }
     if (const std::string* code = r.param("service_code")) {
-      std::string category;
-      if (rules)
-        for (const auto& cat : rules->deployment->categories)
-          if (cat.leaf && service_code(cat.path) == *code) category = cat.path;
+      const std::string category = category_of(rules.get(), *code);
       if (category.empty())
         return c.respond(o311_error(format, 400, "service_code names no service"));
       f.category_prefix = category;

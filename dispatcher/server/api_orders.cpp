@@ -2,6 +2,7 @@
 // command, and the queues (a department's by deadline; the desk's inbox).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "dispatcher/core/access.hpp"
@@ -147,14 +148,12 @@ bool read_filter(const Call& c, db::OrderFilter& f, core::Millis now) {
                       core::kResultWarned | core::kNoteWarned;
   if (auto* fl = r.param("flags"))
     for (const auto& name : split_list(*fl)) {
-      static const char* const kFlags[] = {"supervised",    "difficult", "needs_review", "hot_spot",
-                                           "reported_list", "duplicate", "confidential"};
-      bool ok = false;
-      for (const char* k : kFlags) ok = ok || name == k;
-      if (!ok)
-        return bad("flags",
-                   "must be one or more of supervised, difficult, needs_review, hot_spot, "
-                   "reported_list, duplicate, confidential");
+      if (std::find(core::kOrderFlags.begin(), core::kOrderFlags.end(), name) ==
+          core::kOrderFlags.end()) {
+        std::string all;
+        for (auto k : core::kOrderFlags) all += (all.empty() ? "" : ", ") + std::string(k);
+        return bad("flags", "must be one or more of " + all);
+      }
       f.flags.push_back(name);
     }
   if (auto* q = r.param("q")) {
