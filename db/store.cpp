@@ -375,16 +375,14 @@ class SqliteStore final : public Store {
     return page;
   }
 
-  std::vector<core::WorkOrder> load_open_orders() override {
+  void for_each_open_order_chunk(
+      const std::function<void(std::vector<core::WorkOrder>&)>& chunk) override {
     // Its own connection (WAL readers never block each other), so reads for
     // requests go on while a restart loads a million orders; the documents
     // are parsed by two threads while this one reads the next chunk.
     Connection c(opts_.path, Connection::Mode::read_only);
     c.exec("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;");
     ReadTx tx(c);
-    std::vector<core::WorkOrder> out;
-    out.reserve(
-        static_cast<std::size_t>(c.query_int("SELECT count(*) FROM orders WHERE open = 1")));
     Statement q(c, "SELECT doc FROM orders WHERE open = 1 ORDER BY id");
     constexpr std::size_t kChunk = 4096;
     auto parse = [](std::vector<std::string> docs) {
@@ -409,13 +407,13 @@ class SqliteStore final : public Store {
         if (!docs.empty())
           parsing.push_back(std::async(std::launch::async, parse, std::move(docs)));
       }
-      // At most two chunks being parsed; collect in order.
+      // At most two chunks being parsed; handed on in order.
       while (!parsing.empty() && (parsing.size() > 2 || !more)) {
-        for (auto& o : parsing.front().get()) out.push_back(std::move(o));
+        auto orders = parsing.front().get();
         parsing.pop_front();
+        chunk(orders);
       }
     }
-    return out;
   }
 
   std::vector<OrderBrief> orders_created_since(Millis from) override {
@@ -837,6 +835,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
 };
 
 }  // namespace
+
+std::vector<core::WorkOrder> Store::load_open_orders() {
+  std::vector<core::WorkOrder> out;
+  for_each_open_order_chunk([&](std::vector<core::WorkOrder>& chunk) {
+    for (auto& o : chunk) out.push_back(std::move(o));
+  });
+  return out;
+}
 
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts) {
   return std::make_unique<SqliteStore>(opts);

@@ -160,8 +160,14 @@ class Store {
   // Reads (thread-safe; see only committed data).
   virtual std::optional<OrderHistory> get_order(const std::string& number) = 0;
   virtual OrderPage list_orders(const OrderFilter& f) = 0;
-  // Every order still open, for the engine at start.
-  virtual std::vector<core::WorkOrder> load_open_orders() = 0;
+  // Every order still open, for the engine at start, oldest first, in chunks
+  // of a few thousand as they are parsed (a million open orders need not be
+  // held twice). One read snapshot; its own connection, so request reads go
+  // on meanwhile. An exception thrown by `chunk` stops the scan and passes.
+  virtual void for_each_open_order_chunk(
+      const std::function<void(std::vector<core::WorkOrder>&)>& chunk) = 0;
+  // The same, all at once.
+  std::vector<core::WorkOrder> load_open_orders();
   // Every order created at or after `from` (closed ones too), oldest first,
   // in one indexed scan: the hot-spot window rebuilt at start.
   virtual std::vector<OrderBrief> orders_created_since(core::Millis from) = 0;

@@ -62,10 +62,10 @@ int serve(const ServeOptions& opts) {
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
   engine::Engine engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = rules});
-  // The open orders load on the engine's strand while the server already
-  // answers (a million take a while): reads go to the store meanwhile, and
-  // commands queue behind the load. A load that fails stops the process
-  // before anything is acknowledged.
+  // The open orders load in the background while the server already answers
+  // (a million take a while): reads go to the store, and commands are
+  // decided at once (an order not loaded yet is read from the store). A load
+  // that fails stops the process; what it acknowledged meanwhile is stored.
   const auto load_start = std::chrono::steady_clock::now();
   engine.start_async([&opts, load_start](std::exception_ptr err) {
     if (err) {

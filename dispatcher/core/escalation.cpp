@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <iterator>
 
 namespace huying::core {
 
@@ -175,6 +176,19 @@ std::vector<std::string> HotSpots::add(const std::string& area, const std::strin
     for (std::size_t i = q.size() > keep ? q.size() - keep : 0; i < q.size(); ++i)
       out.push_back(q[i].second);
   return out;
+}
+
+void HotSpots::absorb(HotSpots&& other) {
+  for (auto& [key, theirs] : other.windows_) {
+    auto& ours = windows_[key];
+    std::deque<std::pair<Millis, std::string>> merged;
+    std::merge(std::make_move_iterator(ours.begin()), std::make_move_iterator(ours.end()),
+               std::make_move_iterator(theirs.begin()), std::make_move_iterator(theirs.end()),
+               std::back_inserter(merged),
+               [](const auto& a, const auto& b) { return a.first < b.first; });
+    ours = std::move(merged);
+  }
+  other.windows_.clear();
 }
 
 }  // namespace huying::core

@@ -66,6 +66,9 @@ class HotSpots {
                                const std::string& number, Millis at, int count, Millis window,
                                std::size_t keep = 20, std::size_t* in_window = nullptr);
   std::size_t keys() const { return windows_.size(); }
+  // Takes in another window's entries (e.g. those recorded while this one
+  // was being rebuilt), merged in time order per key.
+  void absorb(HotSpots&& other);
 
  private:
   std::unordered_map<std::string, std::deque<std::pair<Millis, std::string>>> windows_;

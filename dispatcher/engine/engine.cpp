@@ -11,7 +11,9 @@
 #include <boost/json.hpp>
 #include <deque>
 #include <future>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "dispatcher/core/access.hpp"
 #include "dispatcher/core/escalation.hpp"
@@ -110,7 +112,26 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   KeyFilter key_filter{1 << 20};
   std::atomic<bool> filter_ready{false};  // the stored keys are in key_filter
 
-  void start() {
+  // While the open orders load in the background (start_async), commands are
+  // decided already: an order a command needs that the loader has not
+  // handed over yet is read from the store on the spot. `touched` names the
+  // orders changed or read that way: their live copy is newer than the
+  // loader's snapshot (or they closed meanwhile), so the loader's is dropped.
+  struct Loading {
+    std::unordered_set<std::string> touched;
+  };
+  std::optional<Loading> loading;
+  std::thread loader;
+  std::atomic<bool> cancel_load{false};
+  struct Cancelled {};
+
+  // Everything but the open orders: numbering goes on from the store's.
+  void begin() {
+    numbering.observe(store.max_order_number());
+    last_id = store.max_order_id();
+  }
+
+  void fill_key_filter() {
     std::size_t keys = 0;
     store.for_each_idempotency_key([&](const std::string& k) {
       key_filter.add(k);
@@ -118,29 +139,112 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     });
     filter_ready = true;
     spdlog::info("engine: {} idempotency keys in the filter", keys);
-    for (auto& o : store.load_open_orders()) {
+  }
+
+  // Takes loaded orders in (on the strand), but none a command got to first.
+  void absorb(std::vector<WorkOrder>& chunk) {
+    for (auto& o : chunk) {
+      if (loading && loading->touched.count(o.number)) continue;
       std::string n = o.number;
-      orders.emplace(std::move(n), Live{std::move(o), 0});
+      auto [it, fresh] = orders.try_emplace(std::move(n), Live{std::move(o), 0});
+      if (!fresh) continue;
+      ++open_count;
+      reschedule(it->second.order);
     }
-    numbering.observe(store.max_order_number());
-    last_id = store.max_order_id();
-    open_count = orders.size();
-    rebuild_hot_spots();
-    rebuild_timers();
+  }
+
+  // Loads everything at once, here and now (Engine::start).
+  void start() {
+    begin();
+    fill_key_filter();
+    store.for_each_open_order_chunk([&](std::vector<WorkOrder>& chunk) { absorb(chunk); });
+    hot = build_hot_spots(opts.rules, 0);
     spdlog::info("engine: loaded {} open orders, last id {}", orders.size(), last_id);
   }
 
-  // The hot-spot window holds the last `days` of orders, closed ones included.
-  void rebuild_hot_spots() {
-    const core::EscalationRule* rule =
-        opts.rules ? opts.rules->escalator->hot_spot_rule() : nullptr;
-    if (!rule) return;
+  // On the strand: numbering now, then the open orders on a thread of their
+  // own, handed over in chunks; `done` runs on the strand when all are in.
+  void start_in_background(std::function<void(std::exception_ptr)> done) {
+    begin();
+    loading.emplace();
+    loader = std::thread([self = shared_from_this(), rules = opts.rules, since = opts.clock->now(),
+                          done = std::move(done)]() mutable {
+      self->run_loader(std::move(rules), since, std::move(done));
+    });
+  }
+
+  // Waits for a chunk handed to the strand; throws Cancelled on stop.
+  void wait_strand(std::future<void>& f) {
+    if (!f.valid()) return;
+    while (f.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+      if (cancel_load) throw Cancelled{};
+    f.get();
+  }
+
+  // The loader thread. Orders created from `since` on are the strand's: the
+  // hot-spot window it builds stops there.
+  void run_loader(std::shared_ptr<const core::RuleSet> rules, core::Millis since,
+                  std::function<void(std::exception_ptr)> done) {
+    std::exception_ptr err;
+    core::HotSpots window;
+    std::size_t n = 0;
+    try {
+      fill_key_filter();
+      std::future<void> handed;  // one chunk on the strand while the next is read
+      store.for_each_open_order_chunk([&](std::vector<WorkOrder>& chunk) {
+        wait_strand(handed);
+        n += chunk.size();
+        auto p = std::make_shared<std::promise<void>>();
+        handed = p->get_future();
+        asio::post(strand, [self = shared_from_this(), c = std::move(chunk), p]() mutable {
+          self->absorb(c);
+          self->arm();
+          p->set_value();
+        });
+      });
+      wait_strand(handed);
+      window = build_hot_spots(rules, since);
+    } catch (const Cancelled&) {
+      return;
+    } catch (...) {
+      err = std::current_exception();
+    }
+    if (cancel_load) return;
+    asio::post(strand, [self = shared_from_this(), window = std::move(window), rules, err, n,
+                        done = std::move(done)]() mutable {
+      self->loading.reset();
+      if (err) return done(err);
+      // Rules replaced meanwhile rebuilt the whole window already.
+      if (self->opts.rules == rules) {
+        window.absorb(std::move(self->hot));
+        self->hot = std::move(window);
+      }
+      self->is_loaded = true;
+      self->arm();
+      spdlog::info("engine: loaded {} open orders, last id {}", n, self->last_id);
+      done(nullptr);
+    });
+  }
+
+  void stop_loader() {
+    cancel_load = true;
+    if (loader.joinable()) loader.join();
+  }
+
+  // The hot-spot window holds the last `days` of orders, closed ones
+  // included (created before `before`, when not 0).
+  core::HotSpots build_hot_spots(const std::shared_ptr<const core::RuleSet>& rules,
+                                 core::Millis before) {
+    core::HotSpots h;
+    const core::EscalationRule* rule = rules ? rules->escalator->hot_spot_rule() : nullptr;
+    if (!rule) return h;
     const core::Millis window = rule->days * core::kDay;
     // One indexed scan, oldest first (a restart after a busy week must not
     // page through the window: that grew with the square of the orders).
     for (const auto& o : store.orders_created_since(opts.clock->now() - window))
-      if (core::in_community(*opts.rules, o.area))
-        hot.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+      if ((!before || o.created_at < before) && core::in_community(*rules, o.area))
+        h.add(o.area, o.category, o.number, o.created_at, rule->count, window);
+    return h;
   }
 
   const core::Escalator* escalator() const {
@@ -259,6 +363,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // After a batch was handed to the writer: the new state, logs and timers.
   void remember(std::vector<db::Change>& changes) {
     for (auto& c : changes) {
+      if (loading) loading->touched.insert(c.order.number);
       auto [it, fresh] = orders.try_emplace(c.order.number);
       it->second.order = std::move(c.order);
       ++it->second.pending;
@@ -286,11 +391,33 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     }
   }
 
-  // Looks an order up: live state first, else the store (closed orders).
+  // Looks an order up: live state first, else the store (closed orders, and
+  // open ones not loaded yet: those are taken in now).
   std::optional<WorkOrder> find(const std::string& number) {
     if (auto it = orders.find(number); it != orders.end()) return it->second.order;
-    if (auto h = store.get_order(number)) return std::move(h->order);
-    return std::nullopt;
+    auto h = store.get_order(number);
+    if (!h) return std::nullopt;
+    if (loading && h->order.open()) take_in(h->order);
+    return std::move(h->order);
+  }
+
+  // An open order by number (null when closed or unknown).
+  const WorkOrder* find_open(const std::string& number) {
+    auto it = orders.find(number);
+    if (it == orders.end() && loading)
+      if (auto h = store.get_order(number); h && h->order.open()) return take_in(h->order);
+    return it != orders.end() && it->second.order.open() ? &it->second.order : nullptr;
+  }
+
+  // An open order read from the store while loading: live from now on.
+  const WorkOrder* take_in(const WorkOrder& o) {
+    loading->touched.insert(o.number);
+    auto [it, fresh] = orders.try_emplace(o.number, Live{o, 0});
+    if (fresh) {
+      ++open_count;
+      reschedule(it->second.order);
+    }
+    return &it->second.order;
   }
 
   // Answers after everything queued so far is committed (the writer is FIFO).
@@ -410,8 +537,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       // The target must be another open order.
       auto* into = req.cmd.args.if_contains("into");
       if (into && into->is_string()) {
-        auto it = orders.find(std::string(into->get_string()));
-        if (it == orders.end() || !it->second.order.open())
+        if (!find_open(std::string(into->get_string())))
           return reject(done, core::RejectCode::invalid_field, "into",
                         "into must name another open order");
       }
@@ -471,10 +597,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     fctx.sla = sla();
     fctx.rules = opts.rules.get();
     fctx.hot = &hot;
-    fctx.find_open = [this](const std::string& n) -> const WorkOrder* {
-      auto it = orders.find(n);
-      return it != orders.end() && it->second.order.open() ? &it->second.order : nullptr;
-    };
+    fctx.find_open = [this](const std::string& n) { return find_open(n); };
     fctx.decide_context = [this, now] { return decide_context(now); };
     core::follow_ups(changes, fctx);
 
@@ -519,7 +642,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 Engine::Engine(asio::io_context& ioc, db::Store& store, EngineOptions opts)
     : impl_(std::make_shared<Impl>(ioc, store, std::move(opts))) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() { impl_->stop_loader(); }
 
 void Engine::start() {
   impl_->start();
@@ -530,14 +653,10 @@ void Engine::start() {
 void Engine::start_async(std::function<void(std::exception_ptr)> done) {
   asio::post(impl_->strand, [impl = impl_, done = std::move(done)] {
     try {
-      impl->start();
+      impl->start_in_background(done);
     } catch (...) {
       done(std::current_exception());
-      return;
     }
-    impl->is_loaded = true;
-    impl->arm();
-    done(nullptr);
   });
 }
 
@@ -584,6 +703,7 @@ void Engine::sync() {
 
 void Engine::stop() {
   auto& impl = *impl_;
+  impl.stop_loader();
   on_strand_and_wait(impl.strand, [&impl] {
     impl.stopped = true;
     impl.timer.cancel();
@@ -598,8 +718,7 @@ void Engine::set_rules(std::shared_ptr<const core::RuleSet> rules) {
   asio::post(impl_->strand, [impl = impl_, rules = std::move(rules)]() mutable {
     impl->opts.rules = std::move(rules);
     // New rules, new deadlines to watch: rebuild the timers and the hot-spot window.
-    impl->hot = core::HotSpots{};
-    impl->rebuild_hot_spots();
+    impl->hot = impl->build_hot_spots(impl->opts.rules, 0);
     impl->rebuild_timers();
     impl->arm();
     spdlog::info("engine: rules replaced (config version {})",

@@ -76,10 +76,12 @@ class Engine {
   // Loads every open order and the numbering state from the store. Call once,
   // before execute(). Throws on a store error.
   void start();
-  // The same, on the strand, without waiting: commands posted meanwhile are
-  // decided after the load (they queue behind it), reads of the store go on.
-  // `done` runs on the strand once loaded, or with the exception that
-  // stopped the load. REQUIRES: the io_context is (or will be) running.
+  // The same in the background, without waiting: commands are decided from
+  // the start (an open order not loaded yet is read from the store when a
+  // command needs it, and the loader's older copy is then dropped); SLA
+  // timers of an order run from when it is in. `done` runs on the strand
+  // once all are loaded, or with the exception that stopped the load.
+  // REQUIRES: the io_context is (or will be) running.
   void start_async(std::function<void(std::exception_ptr)> done);
   // True once the open orders are loaded.
   bool loaded() const;

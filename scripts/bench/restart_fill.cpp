@@ -1,18 +1,22 @@
 // Fills a store with open orders for scripts/bench/restart: each created and
 // dispatched through the domain (decide + apply), so the stored documents
-// and events are what a running district writes. Deadlines start from now,
-// so a server started on the file has nothing overdue to fire first.
+// and events are what a running district writes: created, dispatched and
+// claimed by the department, under the deployment's own working-time SLA,
+// so a server started on the file soon after has no timer due at once (the
+// next are the handling deadlines' warnings, days away).
 //
-//   bench_restart_fill DB ORDERS
+//   bench_restart_fill CONFIG DB ORDERS
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "db/store.hpp"
+#include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/lifecycle.hpp"
 #include "dispatcher/core/order_number.hpp"
 #include "dispatcher/core/sla_policy.hpp"
@@ -21,14 +25,19 @@ using namespace huying;
 namespace json = boost::json;
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: bench_restart_fill DB ORDERS\n");
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: bench_restart_fill CONFIG DB ORDERS\n");
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);
-  const long n = std::stol(argv[2]);
-  auto store = db::open_sqlite_store({.path = argv[1]});
-  core::NaturalSlaPolicy sla;
+  auto loaded = app::load_rules(argv[1]);
+  if (!loaded.ok() || !loaded.rules->sla) {
+    std::fprintf(stderr, "bench_restart_fill: cannot load %s\n", argv[1]);
+    return 1;
+  }
+  const core::SlaPolicy& sla = *loaded.rules->sla;
+  const long n = std::stol(argv[3]);
+  auto store = db::open_sqlite_store({.path = argv[2]});
   core::OrderNumbering numbering;
   numbering.observe(store->max_order_number());
   std::int64_t last_id = store->max_order_id();
@@ -69,14 +78,20 @@ int main(int argc, char** argv) {
       core::apply(c.order, e);
       c.events.push_back(std::move(e));
     }
-    auto d2 = core::decide(
-        &c.order, {core::CommandType::dispatch, {{"lead", leads[k]}, {"area", communities[k]}}},
-        desk, ctx);
-    if (d2.ok())
+    auto then = [&](core::CommandType type, json::object a, const core::Actor& who) {
+      auto d2 = core::decide(&c.order, {type, std::move(a)}, who, ctx);
+      if (!d2.ok()) {
+        std::fprintf(stderr, "%s refused: %s\n", std::string(core::name(type)).c_str(),
+                     d2.rejection->reason.c_str());
+        std::exit(1);
+      }
       for (auto& e : d2.events) {
         core::apply(c.order, e);
         c.events.push_back(std::move(e));
       }
+    };
+    then(core::CommandType::dispatch, {{"lead", leads[k]}, {"area", communities[k]}}, desk);
+    then(core::CommandType::claim, {}, core::Actor{"bench-clerk", core::Role::clerk, leads[k], ""});
     batch.changes.push_back(std::move(c));
     if (batch.changes.size() == 1000 || i + 1 == n) {
       {

@@ -8,10 +8,12 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "db/sqlite.hpp"
 #include "db/store.hpp"
 #include "dispatcher/config/config_load.hpp"
+#include "dispatcher/core/order_number.hpp"
 #include "unit/temp_dir.hpp"
 #include "unit/test_support.hpp"
 
@@ -22,12 +24,25 @@ namespace {
 
 // An engine on its own io_context thread, over a store file.
 struct Harness {
+  // background: the open orders load as `huying serve` loads them
+  // (start_async); `loaded` is ready when all are in.
   explicit Harness(const std::string& path, Millis start = kT0,
-                   std::shared_ptr<const RuleSet> rules = nullptr)
+                   std::shared_ptr<const RuleSet> rules = nullptr, bool background = false)
       : clock(start),
         store(db::open_sqlite_store({.path = path})),
         engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = std::move(rules)}) {
-    engine.start();
+    if (background) {
+      auto p = std::make_shared<std::promise<void>>();
+      loaded = p->get_future();
+      engine.start_async([p](std::exception_ptr e) {
+        if (e)
+          p->set_exception(e);
+        else
+          p->set_value();
+      });
+    } else {
+      engine.start();
+    }
     thread = std::thread([this] { ioc.run(); });
   }
   ~Harness() {
@@ -51,7 +66,43 @@ struct Harness {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
   engine::Engine engine;
   std::thread thread;
+  std::future<void> loaded;
 };
+
+// Writes n open orders straight to the store (created and dispatched to 城管),
+// as a district's backlog before a restart; returns their numbers in order.
+std::vector<std::string> write_backlog(const std::string& path, int n) {
+  auto store = db::open_sqlite_store({.path = path});
+  NaturalSlaPolicy sla;
+  OrderNumbering numbering;
+  std::int64_t id = 0;
+  DecideContext ctx;
+  ctx.now = kT0;
+  ctx.sla = &sla;
+  ctx.allocate = [&] { return std::pair{++id, numbering.next(kT0)}; };
+  std::vector<std::string> numbers;
+  db::Batch b;
+  for (int i = 0; i < n; ++i) {
+    db::Change c;
+    for (auto type : {CommandType::create, CommandType::dispatch}) {
+      json::object args =
+          type == CommandType::create ? create_args() : json::object{{"lead", "cg"}};
+      auto d = decide(c.events.empty() ? nullptr : &c.order, cmd(type, std::move(args)),
+                      type == CommandType::create ? op : disp, ctx);
+      REQUIRE(d.ok());
+      for (auto& e : d.events) {
+        apply(c.order, e);
+        c.events.push_back(std::move(e));
+      }
+    }
+    numbers.push_back(c.order.number);
+    b.changes.push_back(std::move(c));
+    if (b.changes.size() == 1000) store->submit(std::exchange(b, {}), nullptr);
+  }
+  store->submit(std::move(b), nullptr);
+  store->flush();
+  return numbers;
+}
 
 }  // namespace
 
@@ -227,6 +278,63 @@ TEST_CASE(
   auto late = h.exec(CommandType::dispatch, disp, closed_no, {{"lead", "cg"}});
   REQUIRE_FALSE(late.ok());
   CHECK(late.rejection->code == RejectCode::invalid_state);
+}
+
+TEST_CASE(
+    "engine: while a backlog loads in the background, commands are decided at once and the "
+    "loader's "
+    "older copies never overwrite them") {
+  TempDir dir;
+  auto path = dir.file("e.db");
+  const int n = 30000;
+  auto numbers = write_backlog(path, n);
+  Harness h(path, kT0 + kMinute, nullptr, /*background=*/true);
+  // The last orders of the backlog: the loader hands them over last.
+  const std::string claimed = numbers[n - 1], merged = numbers[n - 2];
+  auto c = h.exec(CommandType::claim, clerk_cg, claimed);
+  REQUIRE(c.ok());
+  CHECK(c.order.version == 3);
+  // Merged (closed) into one the loader reaches first: both read from the store.
+  auto m = h.exec(CommandType::merge, op, merged, {{"into", numbers[1]}});
+  REQUIRE(m.ok());
+  CHECK(m.also_changed == std::vector<std::string>{numbers[1]});
+  auto fresh = h.exec(CommandType::create, op, {}, create_args());
+  REQUIRE(fresh.ok());
+  CHECK(fresh.order.id == n + 1);  // numbering went on from the store's at once
+  CHECK(fresh.order.number == "HY20251201" + std::to_string(n + 1 + 1000000).substr(1));
+  const bool answered_while_loading = !h.engine.loaded();
+  REQUIRE(h.loaded.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  h.loaded.get();
+  CHECK(answered_while_loading);  // else this test did not test the race
+  CHECK(h.engine.loaded());
+  // All the backlog but the merged one, and the new order; the claimed one
+  // is at the engine's version, not at the loader's snapshot's.
+  CHECK(h.engine.open_orders() == static_cast<std::size_t>(n - 1 + 1));
+  auto again = h.exec(CommandType::claim, clerk_cg, claimed);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.rejection->code == RejectCode::invalid_state);
+  auto note = h.exec(CommandType::note, clerk_cg, claimed, {{"text", "已联系"}});
+  REQUIRE(note.ok());
+  CHECK(note.order.version == 4);
+  auto late = h.exec(CommandType::claim, clerk_cg, merged);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.rejection->code == RejectCode::invalid_state);
+  // The surviving order has the merged caller (its version moved on).
+  auto survivor = h.exec(CommandType::claim, clerk_cg, numbers[1]);
+  REQUIRE(survivor.ok());
+  CHECK(survivor.order.version == 4);
+  CHECK(h.engine.open_orders() == static_cast<std::size_t>(n));
+}
+
+TEST_CASE("engine: stopping while the backlog still loads ends the loader cleanly") {
+  TempDir dir;
+  auto path = dir.file("e.db");
+  write_backlog(path, 20000);
+  Harness h(path, kT0 + kMinute, nullptr, /*background=*/true);
+  auto r = h.exec(CommandType::create, op, {}, create_args());
+  REQUIRE(r.ok());
+  h.engine.stop();  // returns without waiting for the rest of the load
+  CHECK(h.store->get_order(r.order.number).has_value());
 }
 
 TEST_CASE("engine: concurrent creates from many threads get distinct numbers, all stored") {

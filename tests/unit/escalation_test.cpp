@@ -166,6 +166,23 @@ TEST_CASE("escalation: the same community and category 3 times in 7 days is a ho
   CHECK(h.add("440699001003", "城市管理/市容环境/占道经营", "F", kT0 + 17 * kDay, 3, w).empty());
 }
 
+TEST_CASE("escalation: a hot-spot window rebuilt after a restart takes in what arrived meanwhile") {
+  const Millis w = 7 * kDay;
+  HotSpots loaded, live;  // the store's older orders; the ones created during the load
+  CHECK(loaded.add("a", "c", "A", kT0, 3, w).empty());
+  CHECK(live.add("a", "c", "C", kT0 + 2 * kHour, 3, w).empty());
+  CHECK(live.add("b", "c", "X", kT0 + 2 * kHour, 3, w).empty());
+  CHECK(loaded.add("a", "c", "B", kT0 + kHour, 3, w).empty());
+  loaded.absorb(std::move(live));
+  CHECK(loaded.keys() == 2);
+  // In time order: A, B, C, then D makes four (the most recent three kept).
+  std::size_t n = 0;
+  CHECK(loaded.add("a", "c", "D", kT0 + 3 * kHour, 3, w, 3, &n) ==
+        std::vector<std::string>{"B", "C", "D"});
+  CHECK(n == 4);
+  CHECK(loaded.add("b", "c", "Y", kT0 + 3 * kHour, 3, w).empty());
+}
+
 TEST_CASE("吹哨报到: each called department gets a linked order, the parent records who reported") {
   NaturalSlaPolicy s;
   WorkOrder parent = order_in(Status::received);
