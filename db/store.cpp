@@ -428,15 +428,18 @@ class SqliteStore final : public Store {
   }
 
   void for_each_history(Millis from, Millis to,
-                        const std::function<void(std::vector<core::Event>&)>& fn) override {
+                        const std::function<void(std::vector<core::Event>&)>& fn,
+                        bool open_too) override {
     std::lock_guard lk(rmu_);
     ReadTx tx(*r_);
     Statement q(*r_,
-                "SELECT o.number, e.order_id, e.seq, e.at, e.actor, e.role, e.actor_dept, "
-                "e.actor_area, e.type, e.data "
-                "FROM orders o JOIN events e ON e.order_id = o.id "
-                "WHERE o.created_at < ?1 AND (o.open = 1 OR o.updated_at >= ?2) ORDER BY "
-                "e.order_id, e.seq");
+                std::string("SELECT o.number, e.order_id, e.seq, e.at, e.actor, e.role, "
+                            "e.actor_dept, e.actor_area, e.type, e.data "
+                            "FROM orders o JOIN events e ON e.order_id = o.id WHERE o.created_at "
+                            "< ?1 AND ") +
+                    (open_too ? "(o.open = 1 OR o.updated_at >= ?2)"
+                              : "o.id IN (SELECT order_id FROM events WHERE at >= ?2)") +
+                    " ORDER BY e.order_id, e.seq");
     q.bind(1, to).bind(2, from);
     std::vector<core::Event> history;
     std::int64_t current = -1;

@@ -174,8 +174,11 @@ class Store {
   // Calls fn with the full history (oldest event first) of every order
   // created before `to` that had an event at or after `from`, or is open now:
   // what a report over [from, to) needs. One pass over the event log.
+  // With open_too false, only the orders with an event at or after `from`
+  // (the recent past a restart's live board starts from; indexed by time).
   virtual void for_each_history(core::Millis from, core::Millis to,
-                                const std::function<void(std::vector<core::Event>&)>& fn) = 0;
+                                const std::function<void(std::vector<core::Event>&)>& fn,
+                                bool open_too = true) = 0;
   // A caller's orders, newest first (at most `limit`, 1..500), by phone
   // number in any usual form (+86, spaces, dashes): the first caller's and
   // every merged caller's. Indexed: one B-tree range, whatever the store's size.

@@ -16,12 +16,14 @@
 #include <unordered_set>
 
 #include "dispatcher/core/access.hpp"
+#include "dispatcher/core/board.hpp"
 #include "dispatcher/core/escalation.hpp"
 #include "dispatcher/core/order_number.hpp"
 #include "dispatcher/core/outbox.hpp"
 #include "dispatcher/core/sla_clock.hpp"
 #include "dispatcher/core/timer_queue.hpp"
 #include "dispatcher/core/workflow.hpp"
+#include "dispatcher/engine/reports.hpp"
 
 namespace huying::engine {
 
@@ -75,12 +77,32 @@ class KeyFilter {
 
 struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   Impl(asio::io_context& ioc, db::Store& s, EngineOptions o)
-      : strand(asio::make_strand(ioc)), timer(strand), store(s), opts(std::move(o)) {}
+      : strand(asio::make_strand(ioc)),
+        timer(strand),
+        board_timer(strand),
+        store(s),
+        opts(std::move(o)),
+        board(board_options()) {}
 
   asio::strand<asio::io_context::executor_type> strand;
-  asio::steady_timer timer;  // the one real timer, armed for timers.top()
+  asio::steady_timer timer;        // the one real timer, armed for timers.top()
+  asio::steady_timer board_timer;  // paces the board's deltas
   db::Store& store;
   EngineOptions opts;  // opts.rules is swapped on the strand
+
+  // The live board, fed on the commit-completion path; its deltas go to the
+  // feed at most every kBoardPace.
+  static constexpr auto kBoardPace = std::chrono::milliseconds(100);
+  core::Board board;
+  std::shared_ptr<Feed> feed;
+  bool board_armed = false;
+  std::uint64_t snapshot_seq = ~std::uint64_t{0};  // the cached snapshot's
+  std::shared_ptr<const std::string> snapshot_frame;
+  // What a commit gives the board: each order before it and its new events.
+  struct Settled {
+    WorkOrder before;
+    std::vector<Event> events;
+  };
 
   // The deployment's working-time policy when it has one, else the stand-in.
   const core::SlaPolicy* sla() const {
@@ -149,6 +171,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       auto [it, fresh] = orders.try_emplace(std::move(n), Live{std::move(o), 0});
       if (!fresh) continue;
       ++open_count;
+      board.add_open(it->second.order);
       reschedule(it->second.order);
     }
   }
@@ -158,6 +181,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     begin();
     fill_key_filter();
     store.for_each_open_order_chunk([&](std::vector<WorkOrder>& chunk) { absorb(chunk); });
+    const core::Millis now = opts.clock->now();
+    for_recent_history(now, [&](std::vector<Event>& h) { board.add_change({}, h, false); });
     hot = build_hot_spots(opts.rules, 0);
     spdlog::info("engine: loaded {} open orders, last id {}", orders.size(), last_id);
   }
@@ -203,6 +228,24 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         });
       });
       wait_strand(handed);
+      // The board's recent days, up to the start (later events come live).
+      std::vector<std::vector<Event>> recent;
+      auto hand_recent = [&] {
+        wait_strand(handed);
+        auto p = std::make_shared<std::promise<void>>();
+        handed = p->get_future();
+        asio::post(strand, [self = shared_from_this(), r = std::move(recent), p]() mutable {
+          for (auto& h : r) self->board.add_change({}, h, false);
+          p->set_value();
+        });
+        recent.clear();
+      };
+      for_recent_history(since, [&](std::vector<Event>& h) {
+        recent.push_back(std::move(h));
+        if (recent.size() == 4096) hand_recent();
+      });
+      hand_recent();
+      wait_strand(handed);
       window = build_hot_spots(rules, since);
     } catch (const Cancelled&) {
       return;
@@ -224,6 +267,21 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       spdlog::info("engine: loaded {} open orders, last id {}", n, self->last_id);
       done(nullptr);
     });
+  }
+
+  // The histories of the days the board shows, cut at `until` (events from
+  // then on reach the board as they commit).
+  void for_recent_history(core::Millis until, const std::function<void(std::vector<Event>&)>& fn) {
+    const core::Millis from = core::board_day_start(core::board_day(until)) - 7 * core::kDay;
+    store.for_each_history(
+        from, until,
+        [&](std::vector<Event>& h) {
+          std::size_t n = 0;
+          while (n < h.size() && h[n].at < until) ++n;
+          h.resize(n);
+          if (n) fn(h);
+        },
+        /*open_too=*/false);
   }
 
   void stop_loader() {
@@ -352,10 +410,12 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     if (!changes.empty()) {
       std::vector<std::string> numbers;
       for (const auto& c : changes) numbers.push_back(c.order.number);
+      auto settled = befores(changes);
       db::Batch batch;
       batch.changes = changes;
-      commit(std::move(batch), std::move(numbers), std::nullopt, nullptr);
+      commit(std::move(batch), std::move(numbers), settled, std::nullopt, nullptr);
       remember(changes);
+      settle(*settled, changes);
     }
     arm();
   }
@@ -374,6 +434,86 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       reschedule(it->second.order);
     }
     arm();
+  }
+
+  // Each changed order as it is before the change (from the live state; a
+  // new order: empty). Call before remember().
+  std::shared_ptr<std::vector<Settled>> befores(const std::vector<db::Change>& changes,
+                                                const WorkOrder* first = nullptr) {
+    auto out = std::make_shared<std::vector<Settled>>(changes.size());
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      if (i == 0 && first) {
+        (*out)[0].before = *first;
+        continue;
+      }
+      if (auto it = orders.find(changes[i].order.number); it != orders.end())
+        (*out)[i].before = it->second.order;
+    }
+    return out;
+  }
+  // After remember(): the events move on to the board (the store has its copy).
+  static void settle(std::vector<Settled>& settled, std::vector<db::Change>& changes) {
+    for (std::size_t i = 0; i < changes.size(); ++i)
+      settled[i].events = std::move(changes[i].events);
+  }
+
+  // On the strand, after a commit: the board learns the changes, the queue
+  // streams get them; the board's delta goes out at the next pace tick.
+  void publish(std::vector<Settled>& settled) {
+    board.set_now(opts.clock->now());
+    const bool notify = feed && feed->wants_orders();
+    std::vector<std::shared_ptr<const OrderNotice>> notices;
+    for (auto& s : settled) {
+      WorkOrder after = board.add_change(std::move(s.before), s.events);
+      if (!notify || s.events.empty()) continue;
+      json::array events;
+      for (const auto& e : s.events)
+        events.push_back(json::object{{"seq", e.seq}, {"at", e.at}, {"type", core::name(e.type)}});
+      json::array depts;
+      for (const auto& d : after.depts)
+        depts.push_back(json::object{{"dept", d.dept}, {"role", core::name(d.role)}});
+      json::object msg{{"type", "order"},
+                       {"number", after.number},
+                       {"version", after.version},
+                       {"status", core::name(after.status)},
+                       {"kind", core::name(after.kind)},
+                       {"urgency", core::name(after.urgency)},
+                       {"category", after.category},
+                       {"area", after.area},
+                       {"depts", std::move(depts)},
+                       {"claim_due", after.claim_due},
+                       {"reply_due", after.reply_due},
+                       {"due", core::current_due(after)},
+                       {"sla_flags", after.sla_flags},
+                       {"supervised", after.supervised},
+                       {"events", std::move(events)}};
+      auto n = std::make_shared<OrderNotice>();
+      n->frame = std::make_shared<const std::string>(json::serialize(msg));
+      n->order = std::move(after);
+      notices.push_back(std::move(n));
+    }
+    if (!notices.empty()) feed->orders_changed(std::move(notices));
+    pace_board();
+  }
+
+  void pace_board() {
+    if (board_armed || !feed || stopped) return;
+    board_armed = true;
+    board_timer.expires_after(kBoardPace);
+    board_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->board_armed = false;
+      if (!ec) self->flush_board();
+    });
+  }
+
+  // Publishes what changed since the last delta (on the strand).
+  void flush_board() {
+    board.set_now(opts.clock->now());
+    auto d = board.take_delta();
+    if (d && feed)
+      feed->board_delta(std::make_shared<const std::string>(json::serialize(*d)), board.seq());
   }
 
   void remember_key(const std::string& key, const std::string& number) {
@@ -422,7 +562,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // Answers after everything queued so far is committed (the writer is FIFO).
   void answer_after_commit(Reply r, ReplyHandler done) {
-    commit({}, {}, std::move(r), std::move(done));
+    commit({}, {}, nullptr, std::move(r), std::move(done));
   }
 
   // The one commit-completion path, for commands, timer batches and
@@ -430,20 +570,26 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // durable, on the strand, the orders it touched are settled and whoever
   // waits is answered (a failed commit is never acknowledged). The live
   // board's deltas will be published here.
-  void commit(db::Batch batch, std::vector<std::string> numbers, std::optional<Reply> reply,
+  // `settled` (filled by the caller after this returns, before the
+  // completion runs: both on the strand) feeds the board and the queues.
+  void commit(db::Batch batch, std::vector<std::string> numbers,
+              std::shared_ptr<std::vector<Settled>> settled, std::optional<Reply> reply,
               ReplyHandler done) {
     auto self = shared_from_this();
-    store.submit(std::move(batch), [self, numbers = std::move(numbers), reply = std::move(reply),
+    store.submit(std::move(batch), [self, numbers = std::move(numbers),
+                                    settled = std::move(settled), reply = std::move(reply),
                                     done = std::move(done)](const db::CommitStatus& st) mutable {
-      asio::post(self->strand, [self, numbers = std::move(numbers), st, reply = std::move(reply),
-                                done = std::move(done)]() mutable {
-        for (const auto& n : numbers) self->committed(n);
-        if (!reply || !done) return;
-        if (!st.ok)  // only reachable when the fatal handler returned (tests)
-          reply->rejection =
-              core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-        done(std::move(*reply));
-      });
+      asio::post(self->strand,
+                 [self, numbers = std::move(numbers), st, settled = std::move(settled),
+                  reply = std::move(reply), done = std::move(done)]() mutable {
+                   for (const auto& n : numbers) self->committed(n);
+                   if (settled && st.ok) self->publish(*settled);
+                   if (!reply || !done) return;
+                   if (!st.ok)  // only reachable when the fatal handler returned (tests)
+                     reply->rejection =
+                         core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
+                   done(std::move(*reply));
+                 });
     });
   }
 
@@ -586,6 +732,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     // one batch: committed together or not at all.
     std::vector<db::Change> changes(1);
     WorkOrder& order = changes[0].order;
+    WorkOrder before = current ? *current : WorkOrder{};
     order = current ? std::move(*current) : WorkOrder{};
     auto add = [&](db::Change& c, Event e) {
       core::apply(c.order, e);
@@ -622,9 +769,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
     // Hand the batch to the writer first; memory changes only once that did
     // not throw. The completion runs on this strand, after this handler.
-    commit(std::move(batch), std::move(numbers), std::move(reply), std::move(done));
+    auto settled = befores(changes, &before);
+    commit(std::move(batch), std::move(numbers), settled, std::move(reply), std::move(done));
 
     remember(changes);
+    settle(*settled, changes);
     if (keyed) remember_key(req.idempotency_key, number);
   }
 
@@ -707,6 +856,7 @@ void Engine::stop() {
   on_strand_and_wait(impl.strand, [&impl] {
     impl.stopped = true;
     impl.timer.cancel();
+    impl.board_timer.cancel();
   });
   // Drain: no store completion may outlive the engine (it would touch the
   // strand and the timer after the io_context is gone).
@@ -768,6 +918,25 @@ void Engine::execute(Request req, ReplyHandler done) {
       r.rejection = core::Rejection{core::RejectCode::internal, "", "internal error"};
       once(std::move(r));
     }
+  });
+}
+
+void Engine::set_feed(std::shared_ptr<Feed> feed) {
+  asio::post(impl_->strand,
+             [impl = impl_, feed = std::move(feed)]() mutable { impl->feed = std::move(feed); });
+}
+
+void Engine::board_snapshot(
+    std::function<void(std::shared_ptr<const std::string>, std::uint64_t)> done) {
+  asio::post(impl_->strand, [impl = impl_, done = std::move(done)] {
+    impl->flush_board();
+    // One serialisation per state, however many screens ask for it.
+    if (impl->snapshot_seq != impl->board.seq() || !impl->snapshot_frame) {
+      impl->snapshot_frame =
+          std::make_shared<const std::string>(json::serialize(impl->board.snapshot()));
+      impl->snapshot_seq = impl->board.seq();
+    }
+    done(impl->snapshot_frame, impl->snapshot_seq);
   });
 }
 

@@ -58,6 +58,27 @@ struct EngineStats {
   std::map<std::string, std::size_t> by_status;  // open orders by state
 };
 
+// One order changed by a commit, for the queue streams: the order after the
+// commit (the scope check reads it) and its message, serialised once,
+// nothing personal in it ({"type": "order", "number", "status", ...}).
+struct OrderNotice {
+  core::WorkOrder order;
+  std::shared_ptr<const std::string> frame;
+};
+
+// Who listens to the engine's live output (the WebSocket hub). Called on
+// the engine strand after the commit: be quick.
+class Feed {
+ public:
+  virtual ~Feed() = default;
+  // A board delta ({"type": "delta", "seq", ...}), serialised once. At most
+  // ten a second.
+  virtual void board_delta(std::shared_ptr<const std::string> frame, std::uint64_t seq) = 0;
+  // False: the engine skips making order notices.
+  virtual bool wants_orders() const = 0;
+  virtual void orders_changed(std::vector<std::shared_ptr<const OrderNotice>> notices) = 0;
+};
+
 struct EngineOptions {
   const core::Clock* clock = nullptr;    // REQUIRES: non-null, outlives the engine
   const core::SlaPolicy* sla = nullptr;  // REQUIRES: non-null, outlives the engine
@@ -111,6 +132,14 @@ class Engine {
   // Swaps the whole rule set at once (config reload). Thread-safe. Orders
   // keep the routing decision they already got.
   void set_rules(std::shared_ptr<const core::RuleSet> rules);
+
+  // The live output's listener (null: none). Thread-safe.
+  void set_feed(std::shared_ptr<Feed> feed);
+  // The live board's snapshot, serialised, with its sequence number: any
+  // pending delta is published first, so the snapshot is exactly the state
+  // after delta `seq`. `done` runs on the engine strand.
+  void board_snapshot(
+      std::function<void(std::shared_ptr<const std::string> frame, std::uint64_t seq)> done);
 
   // Approximate figures, thread-safe.
   std::size_t open_orders() const;

@@ -1,19 +1,17 @@
 #include "dispatcher/engine/reports.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <tuple>
+
+#include "dispatcher/core/board.hpp"
 
 namespace huying::engine {
 
 namespace json = boost::json;
 
 namespace {
-
-// A division code's street: its first 9 digits (district 6 + street 3).
-std::string street_of(std::string_view area) {
-  if (area.size() != 12 || area.substr(6, 3) == "000") return {};
-  return std::string(area.substr(0, 9)) + "000";
-}
 
 json::object rate_json(const core::Rate& r) {
   return {{"num", r.num}, {"den", r.den}, {"rate", r.rate()}};
@@ -38,7 +36,7 @@ json::object counts_json(const core::KpiCounts& c) {
 }  // namespace
 
 core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
-  core::KpiReport rep(street_of, from, to);
+  core::KpiReport rep(core::street_of_code, from, to);
   store.for_each_history(from, to, [&](std::vector<core::Event>& h) { rep.add_history(h); });
   return rep.kpi();
 }
@@ -118,6 +116,58 @@ std::string kpi_csv(const core::Kpi& kpi, core::KpiGroup by, const std::string& 
   }
   csv_row(out, "合计 total", only.empty() ? kpi.total() : only_counts);
   return out;
+}
+
+core::BoardOptions board_options() {
+  core::BoardOptions o;
+  o.street_of = core::street_of_code;
+  return o;
+}
+
+json::object board_at(db::Store& store, core::Millis at) {
+  core::Board board(board_options());
+  board.set_now(at);
+  // Every order open at `at` (open now, or changed since) and every event
+  // of the days the board shows: one pass over the log.
+  const core::Millis from = core::board_day_start(core::board_day(at)) - 7 * core::kDay;
+  store.for_each_history(from, at, [&](std::vector<core::Event>& h) {
+    std::size_t n = 0;
+    while (n < h.size() && h[n].at < at) ++n;
+    h.resize(n);
+    board.add_change(core::WorkOrder{}, h);
+  });
+  board.take_delta();
+  return board.snapshot();
+}
+
+BoardPlayback::BoardPlayback(db::Store& store, core::Millis from, core::Millis until)
+    : board_(board_options()) {
+  board_.set_now(from);
+  const core::Millis since = core::board_day_start(core::board_day(from)) - 7 * core::kDay;
+  store.for_each_history(since, until, [&](std::vector<core::Event>& h) {
+    std::size_t n = 0;
+    while (n < h.size() && h[n].at < from) ++n;
+    std::vector<core::Event> before(h.begin(), h.begin() + static_cast<long>(n));
+    const std::size_t idx = state_.size();
+    state_.push_back(board_.add_change(core::WorkOrder{}, before));
+    for (std::size_t i = n; i < h.size() && h[i].at < until; ++i)
+      steps_.push_back({h[i].at, idx, std::move(h[i])});
+  });
+  std::sort(steps_.begin(), steps_.end(), [](const Step& a, const Step& b) {
+    return std::tie(a.at, a.event.order, a.event.seq) < std::tie(b.at, b.event.order, b.event.seq);
+  });
+  board_.take_delta();
+}
+
+json::object BoardPlayback::snapshot() { return board_.snapshot(); }
+
+std::optional<json::object> BoardPlayback::advance(core::Millis to) {
+  for (; next_ < steps_.size() && steps_[next_].at < to; ++next_) {
+    auto& s = steps_[next_];
+    state_[s.order] = board_.add_change(std::move(state_[s.order]), {s.event});
+  }
+  board_.set_now(to);
+  return board_.take_delta();
 }
 
 }  // namespace huying::engine

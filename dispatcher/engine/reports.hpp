@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "db/store.hpp"
+#include "dispatcher/core/board.hpp"
 #include "dispatcher/core/kpi.hpp"
 
 namespace huying::engine {
@@ -27,5 +28,34 @@ boost::json::object kpi_json(const core::Kpi& kpi, core::KpiGroup by, core::Mill
 // The same as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese
 // keys): one line per group, then the total.
 std::string kpi_csv(const core::Kpi& kpi, core::KpiGroup by, const std::string& only = {});
+
+// The live board's options (the same for the engine's board and replays).
+core::BoardOptions board_options();
+// The board as it was at `at`, rebuilt from the event log with the live
+// board's code: its snapshot ({"type": "snapshot", ...}).
+boost::json::object board_at(db::Store& store, core::Millis at);
+
+// A day played back (/ws/board?from=&speed=): the board at `from`, then
+// the events of [from, until) fed in time order as the caller's clock moves.
+class BoardPlayback {
+ public:
+  BoardPlayback(db::Store& store, core::Millis from, core::Millis until);
+  // The board as of the last advance (or `from`).
+  boost::json::object snapshot();
+  // Feeds the events before `to`; the delta, when anything changed.
+  std::optional<boost::json::object> advance(core::Millis to);
+  bool done() const { return next_ >= steps_.size(); }
+
+ private:
+  struct Step {
+    core::Millis at;
+    std::size_t order;
+    core::Event event;
+  };
+  core::Board board_;
+  std::vector<core::WorkOrder> state_;  // each order as of the last event fed
+  std::vector<Step> steps_;
+  std::size_t next_ = 0;
+};
 
 }  // namespace huying::engine

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -127,19 +128,51 @@ std::optional<core::Millis> time_param(const std::string& s) {
       return std::nullopt;
     return core::shanghai_time({y, m, d}, 0, 0);
   }
+  // 2025-10-08T10:00[:00][Z|+08:00|-05:00] (no zone: Asia/Shanghai). A '+'
+  // that a form decoder made a space is taken as '+'.
+  if (s.size() >= 16 && s[10] == 'T') {
+    auto date = time_param(s.substr(0, 10));
+    int hh = 0, mm = 0, ss = 0;
+    auto two = [&](std::size_t at, int hi, int& out) {
+      if (at + 2 > s.size() || !std::isdigit(static_cast<unsigned char>(s[at])) ||
+          !std::isdigit(static_cast<unsigned char>(s[at + 1])))
+        return false;
+      out = (s[at] - '0') * 10 + (s[at + 1] - '0');
+      return out <= hi;
+    };
+    if (!date || !two(11, 23, hh) || s[13] != ':' || !two(14, 59, mm)) return std::nullopt;
+    std::size_t i = 16;
+    if (i < s.size() && s[i] == ':') {
+      if (!two(i + 1, 59, ss)) return std::nullopt;
+      i += 3;
+    }
+    core::Millis t = *date + (hh * 3600 + mm * 60 + ss) * 1000LL;
+    if (i == s.size()) return t;
+    if (s[i] == 'Z' && i + 1 == s.size()) return t + core::kShanghaiOffset;
+    int oh = 0, om = 0;
+    if ((s[i] == '+' || s[i] == ' ' || s[i] == '-') && i + 6 == s.size() && two(i + 1, 14, oh) &&
+        s[i + 3] == ':' && two(i + 4, 59, om)) {
+      const core::Millis offset = (oh * 60 + om) * core::kMinute * (s[i] == '-' ? -1 : 1);
+      return t + core::kShanghaiOffset - offset;
+    }
+    return std::nullopt;
+  }
   return parse_int(s, 0, 9999999999999);  // epoch milliseconds
 }
 
 }  // namespace api
 
 Api::Api(ApiServices services, AuthOptions auth)
-    : s_(std::move(services)), auth_(s_.store, s_.clock, auth) {
+    : s_(std::move(services)),
+      auth_(s_.store, s_.clock, auth),
+      hub_(std::make_shared<Hub>(s_.engine, auth_)) {
   on_rules_changed();
   auth_.load();
   add_routes();
+  s_.engine.set_feed(hub_);
 }
 
-Api::~Api() = default;
+Api::~Api() { s_.engine.set_feed(nullptr); }
 
 void Api::on_rules_changed() {
   auto rules = this->rules();
@@ -157,6 +190,7 @@ void Api::add_routes() {
   add_console_routes();
   add_open311_routes();
   add_platform_routes();
+  add_board_routes();
 }
 
 void Api::handle(std::shared_ptr<HttpRequest> req, Respond answer_to) {

@@ -20,6 +20,7 @@
 #include "dispatcher/server/http_types.hpp"
 #include "dispatcher/server/metrics.hpp"
 #include "dispatcher/server/router.hpp"
+#include "dispatcher/server/ws_hub.hpp"
 
 namespace huying::server {
 
@@ -49,6 +50,8 @@ class Api {
   void handle(std::shared_ptr<HttpRequest> req, Respond respond);
 
   Auth& auth() { return auth_; }
+  // The live streams (the engine's feed).
+  const std::shared_ptr<Hub>& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
   ApiServices& services() { return s_; }
   std::shared_ptr<const core::RuleSet> rules() const { return s_.rules ? s_.rules() : nullptr; }
@@ -68,10 +71,12 @@ class Api {
   void add_ops_routes();
   void add_open311_routes();
   void add_platform_routes();
+  void add_board_routes();
 
   ApiServices s_;
   Auth auth_;
   Metrics metrics_;
+  std::shared_ptr<Hub> hub_;
   Router router_;
 };
 
@@ -92,7 +97,8 @@ std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::
 // `bad` (the field) when malformed.
 std::optional<std::int64_t> int_param(const HttpRequest& r, std::string_view name, std::int64_t lo,
                                       std::int64_t hi, std::string& bad);
-// "2025-10-01" (Asia/Shanghai midnight) or epoch milliseconds.
+// "2025-10-01" (Asia/Shanghai midnight), "2025-10-01T10:00" with optional
+// seconds and zone (Z, +08:00; none: Asia/Shanghai), or epoch milliseconds.
 std::optional<core::Millis> time_param(const std::string& s);
 
 }  // namespace api

@@ -60,6 +60,23 @@ void Api::add_ops_routes() {
           "state.\n# TYPE huying_outbox_items gauge\nhuying_outbox_items{state=\"pending\"} " +
           std::to_string(pending) + "\nhuying_outbox_items{state=\"failed\"} " +
           std::to_string(failed) + "\n";
+      // The live streams.
+      auto& sc = hub_->counters();
+      out +=
+          "# HELP huying_ws_clients WebSocket clients connected, by stream.\n"
+          "# TYPE huying_ws_clients gauge\n";
+      for (auto k : {StreamKind::board, StreamKind::queue, StreamKind::replay})
+        out += std::string("huying_ws_clients{stream=\"") + stream_name(k) + "\"} " +
+               std::to_string(sc.clients[static_cast<int>(k)].load()) + "\n";
+      counter("huying_ws_frames_total", "WebSocket frames sent.", sc.frames.load());
+      counter("huying_ws_bytes_total", "WebSocket payload bytes sent.", sc.bytes.load());
+      counter("huying_ws_forced_snapshots_total",
+              "Board clients too far behind, cut back to a fresh snapshot.",
+              sc.forced_snapshots.load());
+      counter("huying_ws_resyncs_total", "Queue clients too far behind, told to reload.",
+              sc.resyncs.load());
+      gauge("huying_ws_queued_bytes", "Bytes waiting in the WebSocket clients' write queues.",
+            static_cast<double>(sc.queued_bytes.load()));
       out += metrics_.render();
       HttpResponse res;
       res.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -404,6 +404,16 @@ std::optional<Principal> Auth::authenticate(const HttpRequest& req) {
   return s.who;
 }
 
+bool Auth::alive(const std::string& session_id) {
+  auto& im = *impl_;
+  const Millis now = im.clock.now();
+  std::lock_guard lk(im.mu);
+  auto it = im.sessions.find(session_id);
+  if (it == im.sessions.end() || im.expired(it->second, now)) return false;
+  it->second.last_seen = now;
+  return true;
+}
+
 bool Auth::admit(const std::string& session_id) {
   auto& im = *impl_;
   if (im.opts.requests_per_second <= 0) return true;

@@ -95,6 +95,10 @@ class Auth {
   // The session a request carries (Authorization: Bearer, else the cookie),
   // or nullopt when none, unknown or expired. Counts as activity.
   std::optional<Principal> authenticate(const HttpRequest& req);
+  // True while the session lives (not logged out, not expired). An open
+  // WebSocket asks now and then: that counts as activity, so a screen left
+  // open is not idle; the absolute expiry still ends it.
+  bool alive(const std::string& session_id);
   // False when the session is over its request rate.
   bool admit(const std::string& session_id);
   // Ends a session; `done` runs after the store committed it.

@@ -7,6 +7,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "dispatcher/server/ws_session.hpp"
 
 namespace huying::server {
 
@@ -54,6 +57,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return refuse(400, "bad_request", "malformed HTTP request: " + ec.message());
   if (ec) return fail(ec, "read");
 
+  if (beast::websocket::is_upgrade(parser_->get())) return upgrade();
   auto& msg = parser_->get();
   auto req = std::make_shared<HttpRequest>();
   req->method = std::string(msg.method_string());
@@ -79,6 +83,65 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                         self->send(std::move(res), version, keep_alive, head);
                       });
   });
+}
+
+void http_session::upgrade() {
+  auto& msg = parser_->get();
+  HttpRequest req;
+  req.method = "GET";
+  req.target = std::string(msg.target());
+  req.authorization = std::string(msg[http::field::authorization]);
+  req.cookie = std::string(msg[http::field::cookie]);
+  req.remote = remote_;
+  auto no = [&](unsigned status, const char* code, std::string why) {
+    api_->metrics().observe("GET", "/ws", status, 0);
+    spdlog::info("ws refused {} {} {}", status, code, req.path);
+    send(error_response(status, code, std::move(why)), msg.version(), false, false);
+  };
+  if (auto err = decode_target(req.target, req)) return no(400, "bad_request", *err);
+  StreamKind kind;
+  RoleSet allowed = 0;
+  using core::Role;
+  if (req.path == "/ws/board") {
+    kind = StreamKind::board;
+    allowed = roles({Role::leader, Role::admin, Role::dispatcher});
+  } else if (req.path == "/ws/queue") {
+    kind = StreamKind::queue;
+    allowed = roles({Role::clerk, Role::coordinator, Role::dispatcher});
+  } else {
+    return no(404, "not_found", "no stream at " + req.path);
+  }
+  // A page of another site may not open a stream with this browser's
+  // cookie: the Origin, when sent, must be this host.
+  const std::string_view origin = msg[http::field::origin];
+  if (!origin.empty()) {
+    auto scheme = origin.find("://");
+    std::string_view host = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+    if (host != msg[http::field::host])
+      return no(403, "forbidden", "the Origin does not match this server");
+  }
+  auto who = api_->auth().authenticate(req);
+  if (!who) return no(401, "unauthenticated", "sign in first: no valid session");
+  if (!(allowed & role_bit(who->actor.role)))
+    return no(403, "forbidden",
+              "role " + std::string(core::name(who->actor.role)) + " may not open " + req.path);
+  ReplaySpec replay;
+  if (kind == StreamKind::board && req.param("from")) {
+    auto from = api::time_param(*req.param("from"));
+    if (!from) return no(400, "invalid_field", "from must be an instant (2025-10-08T08:00+08:00)");
+    replay.from = *from;
+    if (const std::string* sp = req.param("speed")) {
+      auto v = api::parse_int(*sp, 1, 86400);
+      if (!v) return no(400, "invalid_field", "speed must be 1 to 86400 (times real time)");
+      replay.speed = static_cast<double>(*v);
+    }
+    kind = StreamKind::replay;
+  }
+  WsOptions wo;
+  wo.idle_timeout = limits_.ws_idle_timeout;
+  api_->metrics().observe("GET", req.path, 101, 0);
+  auto ws = std::make_shared<ws_session>(stream_.release_socket(), api_->hub(), *who, kind, wo);
+  ws->run(parser_->release(), &api_->services().store, replay);
 }
 
 void http_session::refuse(unsigned status, const char* code, std::string message) {

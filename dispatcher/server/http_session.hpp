@@ -31,6 +31,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   // Answers a request the parser refused (too large, malformed), then closes.
   void refuse(unsigned status, const char* code, std::string message);
   void send(HttpResponse res, unsigned version, bool keep_alive, bool head);
+  // A WebSocket upgrade (/ws/board, /ws/queue): signed in, role checked,
+  // then the connection is handed to a ws_session.
+  void upgrade();
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
   void do_close();
   void fail(boost::beast::error_code ec, const char* what);

@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "dispatcher/server/api.hpp"
 #include "dispatcher/server/listener.hpp"
@@ -15,6 +17,17 @@ namespace asio = boost::asio;
 struct Server::Impl {
   std::shared_ptr<Api> api;
   std::shared_ptr<listener> lis;
+  // Once a second: streams whose sign-in ended (logout, expiry) are closed.
+  std::unique_ptr<asio::steady_timer> sessions;
+  bool stopped = false;
+  void check_sessions() {
+    sessions->expires_after(std::chrono::seconds(1));
+    sessions->async_wait([this](boost::system::error_code ec) {
+      if (ec || stopped) return;
+      api->hub()->check_sessions();
+      check_sessions();
+    });
+  }
 };
 
 Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
@@ -33,14 +46,25 @@ Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
                              ": " + e.code().message());
   }
   impl_->lis->run();
+  impl_->sessions = std::make_unique<asio::steady_timer>(ioc);
+  impl_->check_sessions();
   spdlog::info("server: listening on http://{}:{}", opts.address, impl_->lis->port());
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  impl_->stopped = true;
+  impl_->sessions->cancel();
+}
 
 unsigned short Server::port() const { return impl_->lis->port(); }
 
-void Server::stop() { impl_->lis->stop(); }
+void Server::stop() {
+  impl_->lis->stop();
+  asio::post(impl_->sessions->get_executor(), [impl = impl_.get()] {
+    impl->stopped = true;
+    impl->sessions->cancel();
+  });
+}
 
 void Server::rules_changed() { impl_->api->on_rules_changed(); }
 

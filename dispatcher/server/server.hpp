@@ -29,6 +29,9 @@ struct ServerOptions {
   std::size_t body_limit = 1024 * 1024;
   std::chrono::seconds read_timeout{30};  // a whole request, idle keep-alive wait included
   long max_connections = 10000;           // past this, new connections are closed at once
+  // A WebSocket with no frame or pong for this long is closed (pings go
+  // out at half of it).
+  std::chrono::seconds ws_idle_timeout{20};
   AuthOptions auth;
 };
 
