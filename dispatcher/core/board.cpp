@@ -464,7 +464,9 @@ std::optional<json::object> Board::take_delta() {
   if (!lists.empty()) delta["lists"] = std::move(lists);
   if (ticks_ != last_ticks_) {
     // The lines added since the last delta that are still among the latest.
-    const std::size_t fresh = std::min<std::uint64_t>(ticks_ - last_ticks_, ticker_.size());
+    // (At most a ticker's length: a screen shows no more.)
+    const std::size_t fresh = std::min<std::uint64_t>(
+        std::min<std::uint64_t>(ticks_ - last_ticks_, ticker_.size()), opts_.ticker_size);
     json::array ticker;
     for (std::size_t i = ticker_.size() - fresh; i < ticker_.size(); ++i) {
       const Tick& t = ticker_[i];

@@ -96,6 +96,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   core::Board board;
   std::shared_ptr<Feed> feed;
   bool board_armed = false;
+  std::chrono::steady_clock::time_point last_flush{};
   std::uint64_t snapshot_seq = ~std::uint64_t{0};  // the cached snapshot's
   std::shared_ptr<const std::string> snapshot_frame;
   // What a commit gives the board: each order before it and its new events.
@@ -496,10 +497,14 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     pace_board();
   }
 
+  // A change goes out at once when the last delta is a pace old, else when
+  // it is: never more than one delta per pace, never a pace's wait for nothing.
   void pace_board() {
     if (board_armed || !feed || stopped) return;
+    const auto since = std::chrono::steady_clock::now() - last_flush;
+    if (since >= kBoardPace) return flush_board();
     board_armed = true;
-    board_timer.expires_after(kBoardPace);
+    board_timer.expires_after(kBoardPace - since);
     board_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (!self) return;
@@ -510,6 +515,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // Publishes what changed since the last delta (on the strand).
   void flush_board() {
+    last_flush = std::chrono::steady_clock::now();
     board.set_now(opts.clock->now());
     auto d = board.take_delta();
     if (d && feed)
