@@ -380,6 +380,11 @@ json::value Board::list_item(const std::string& number) const {
 
 namespace {
 const char* const kListNames[] = {"red", "yellow", "supervised"};
+}  // namespace
+
+json::object Board::tick_json(const Tick& t) {
+  return {{"at", t.at},     {"number", t.number}, {"seq", t.seq},          {"type", name(t.type)},
+          {"dept", t.dept}, {"street", t.street}, {"category", t.category}};
 }
 
 json::object Board::snapshot() {
@@ -407,13 +412,7 @@ json::object Board::snapshot() {
   const std::size_t from = ticks.size() > opts_.ticker_size ? ticks.size() - opts_.ticker_size : 0;
   for (std::size_t i = from; i < ticks.size(); ++i) {
     const Tick& t = *ticks[i];
-    ticker.push_back(json::object{{"at", t.at},
-                                  {"number", t.number},
-                                  {"seq", t.seq},
-                                  {"type", name(t.type)},
-                                  {"dept", t.dept},
-                                  {"street", t.street},
-                                  {"category", t.category}});
+    ticker.push_back(tick_json(t));
   }
   s["ticker"] = std::move(ticker);
   return s;
@@ -470,13 +469,7 @@ std::optional<json::object> Board::take_delta() {
     json::array ticker;
     for (std::size_t i = ticker_.size() - fresh; i < ticker_.size(); ++i) {
       const Tick& t = ticker_[i];
-      ticker.push_back(json::object{{"at", t.at},
-                                    {"number", t.number},
-                                    {"seq", t.seq},
-                                    {"type", name(t.type)},
-                                    {"dept", t.dept},
-                                    {"street", t.street},
-                                    {"category", t.category}});
+      ticker.push_back(tick_json(t));
     }
     last_ticks_ = ticks_;
     if (!ticker.empty()) delta["ticker"] = std::move(ticker);

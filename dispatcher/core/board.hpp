@@ -103,6 +103,7 @@ class Board {
   void drop_old_days();
   boost::json::object view();  // every section, as now
   boost::json::value list_item(const std::string& number) const;
+  static boost::json::object tick_json(const Tick& t);
   static bool overdue(const Open& o);
   static bool warned(const Open& o);
 

@@ -48,15 +48,6 @@ json::object order_of(const Response& r) {
 std::string str(const json::object& o, const char* k) { return std::string(o.at(k).as_string()); }
 std::int64_t num(const json::object& o, const char* k) { return o.at(k).to_number<std::int64_t>(); }
 
-// Runs a command with the order's current version; returns the response.
-Response act(Server& s, const std::string& token, const std::string& no, const std::string& cmd,
-             json::object args = {}) {
-  auto cur = s.call(s.login("op1"), "GET", "/api/v1/orders/" + no);
-  REQUIRE(cur.status == 200);
-  args["version"] = cur.json().at("order").at("version");
-  return s.call(token, "POST", "/api/v1/orders/" + no + "/" + cmd, args);
-}
-
 std::string created(Server& s, const std::string& token, json::object body = intake()) {
   auto r = s.call(token, "POST", "/api/v1/orders", body);
   INFO(r.body);

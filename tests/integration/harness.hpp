@@ -233,4 +233,14 @@ struct Server {
   bool stopped = true;
 };
 
+// Runs a command with the order's current version (read as op1); returns
+// the response.
+inline Response act(Server& s, const std::string& token, const std::string& no,
+                    const std::string& cmd, json::object args = {}) {
+  auto cur = s.call(s.login("op1"), "GET", "/api/v1/orders/" + no);
+  REQUIRE(cur.status == 200);
+  args["version"] = cur.json().at("order").at("version");
+  return s.call(token, "POST", "/api/v1/orders/" + no + "/" + cmd, args);
+}
+
 }  // namespace huying::it

@@ -102,14 +102,6 @@ std::string created(Server& s, const std::string& op) {
   return std::string(r.json().at("order").at("number").as_string());
 }
 
-Response act(Server& s, const std::string& token, const std::string& no, const std::string& cmd,
-             json::object args = {}) {
-  auto cur = s.call(s.login("op1"), "GET", "/api/v1/orders/" + no);
-  REQUIRE(cur.status == 200);
-  args["version"] = cur.json().at("order").at("version");
-  return s.call(token, "POST", "/api/v1/orders/" + no + "/" + cmd, args);
-}
-
 std::int64_t open_total(const json::object& board) {
   return board.at("totals").at("open").to_number<std::int64_t>();
 }
