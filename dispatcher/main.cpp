@@ -41,6 +41,7 @@ void usage() {
       "                    [--simulate-speed N] [--simulate-per-day N] [--rate-per-session N]\n"
       "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
       "SECONDS]\n"
+      "                    [--ws-idle SECONDS] [--ws-queue-limit BYTES]\n"
       "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
       "       huying load [--url http://127.0.0.1:8080] [--config DIR] [--rate N] [--duration S]\n"
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
@@ -105,6 +106,13 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
     } else if (f == "--threads") {
       o.threads = std::stoi(v);
       if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+    } else if (f == "--ws-idle") {
+      o.ws_idle_seconds = std::stoi(v);
+      if (o.ws_idle_seconds < 2 || o.ws_idle_seconds > 3600) throw std::out_of_range("ws-idle");
+    } else if (f == "--ws-queue-limit") {
+      o.ws_queue_bytes = std::stol(v);
+      if (o.ws_queue_bytes < 1024 || o.ws_queue_bytes > (1L << 30))
+        throw std::out_of_range("ws-queue-limit");
     } else if (f == "--read-timeout") {
       o.read_timeout_seconds = std::stoi(v);
       if (o.read_timeout_seconds < 1 || o.read_timeout_seconds > 3600)

@@ -19,6 +19,11 @@ struct ServeOptions {
   int session_max_seconds = 12 * 3600;
   // A request (headers and body, or the idle wait before it) must arrive within this.
   int read_timeout_seconds = 30;
+  // WebSocket streams: closed after this long without a frame or pong; a
+  // client whose write queue passes ws_queue_bytes is cut back (board: a
+  // fresh snapshot; queue: resync).
+  int ws_idle_seconds = 20;
+  long ws_queue_bytes = 1L << 20;
   // > 0: run simulated traffic (engine/simulator.hpp) on a clock running this
   // many times faster than real time, starting now (the demo).
   // simulate_per_day 0: the fast clock only, no simulated traffic (the demo

@@ -139,6 +139,7 @@ void http_session::upgrade() {
   }
   WsOptions wo;
   wo.idle_timeout = limits_.ws_idle_timeout;
+  wo.max_queue_bytes = limits_.ws_queue_bytes;
   api_->metrics().observe("GET", req.path, 101, 0);
   auto ws = std::make_shared<ws_session>(stream_.release_socket(), api_->hub(), *who, kind, wo);
   ws->run(parser_->release(), &api_->services().store, replay);

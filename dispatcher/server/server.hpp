@@ -32,6 +32,8 @@ struct ServerOptions {
   // A WebSocket with no frame or pong for this long is closed (pings go
   // out at half of it).
   std::chrono::seconds ws_idle_timeout{20};
+  // A WebSocket client whose write queue passes this is cut back.
+  std::size_t ws_queue_bytes = 1 << 20;
   AuthOptions auth;
 };
 

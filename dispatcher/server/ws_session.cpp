@@ -34,6 +34,9 @@ ws_session::~ws_session() {
 void ws_session::run(beast::http::request<beast::http::string_body> req, db::Store* store,
                      ReplaySpec replay) {
   beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts from here on
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(
+      asio::socket_base::send_buffer_size(opts_.send_buffer), ignored);
   websocket::stream_base::timeout t;
   t.handshake_timeout = std::chrono::seconds(10);
   t.idle_timeout = opts_.idle_timeout;

@@ -32,6 +32,10 @@ struct WsOptions {
   std::size_t max_queue_bytes = 1 << 20;  // a client this far behind is cut back
   std::size_t max_queue_frames = 256;
   std::chrono::milliseconds pace{100};  // at most 10 queue frames a second
+  // The kernel's send buffer per client, fixed (no autotuning to megabytes):
+  // a stalled reader holds at most this in the kernel, and falls behind in
+  // our queue, where it is seen, soon after.
+  int send_buffer = 64 * 1024;
 };
 
 struct ReplaySpec {

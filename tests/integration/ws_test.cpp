@@ -1,6 +1,7 @@
 // The live streams over real WebSockets (Beast's client): /ws/board's
 // snapshot and deltas, /ws/queue's scope, sign-in on the socket, and the
 // board replay against the live board recorded at the same instant.
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -240,4 +241,95 @@ TEST_CASE("ws: the board replayed at a past instant equals the live board record
   CHECK(s.call(leader, "GET", "/api/v1/board?at=2099-01-01T00:00").status == 400);
   CHECK(s.call(leader, "GET", "/api/v1/board?at=yesterday").status == 400);
   CHECK(s.call(s.login("clerk-cg"), "GET", "/api/v1/board").status == 403);
+}
+
+namespace {
+// A figure from /metrics (0 when absent).
+double metric(Server& s, const std::string& name) {
+  auto m = http(s.port, "GET", "/metrics");
+  auto at = m.body.find("\n" + name + " ");
+  return at == std::string::npos ? 0 : std::stod(m.body.substr(at + name.size() + 2));
+}
+}  // namespace
+
+TEST_CASE("ws: a board screen that stops reading is cut back to a snapshot, its queue bounded") {
+  const std::size_t limit = 16384;
+  Server s({.extra = {"--ws-queue-limit", std::to_string(limit), "--rate-per-session", "0"}});
+  const auto op = s.login("op1");
+  Ws slow;
+  REQUIRE(slow.open(s.port, "/ws/board", s.login("leader1"), /*rcvbuf=*/2048) == 101);
+  // From here the client reads nothing while orders pour in.
+  double forced = 0, most_queued = 0;
+  int after = 0;  // creates since the cut, to see the queue stay bounded
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; after < 100 && std::chrono::steady_clock::now() < until; ++i) {
+    REQUIRE(s.call(op, "POST", "/api/v1/orders", intake()).status == 201);
+    if (forced >= 1) ++after;
+    if (i % 20 == 0) {
+      forced = metric(s, "huying_ws_forced_snapshots_total");
+      most_queued = std::max(most_queued, metric(s, "huying_ws_queued_bytes"));
+    }
+  }
+  REQUIRE(forced >= 1);
+  // The queue never holds more than the limit and the frame being written.
+  CHECK(most_queued <= static_cast<double>(limit + 64 * 1024));
+
+  // Reading again: after the frames already under way, a fresh snapshot, and
+  // from it deltas in sequence again.
+  int snapshots = 0;
+  std::optional<std::uint64_t> seq;
+  bool in_sequence_after = false;
+  while (auto m = slow.next(3000)) {
+    const auto type = std::string(m->at("type").as_string());
+    const auto n = m->at("seq").to_number<std::uint64_t>();
+    if (type == "snapshot") {
+      ++snapshots;
+      seq = n;
+      continue;
+    }
+    if (snapshots >= 2 && seq) {
+      REQUIRE(n == *seq + 1);
+      in_sequence_after = true;
+    }
+    seq = n;
+  }
+  CHECK(snapshots >= 2);  // the first, and the one that replaced the backlog
+  CHECK(in_sequence_after);
+}
+
+TEST_CASE("ws: /ws/board?from= plays a past stretch back at speed, from its board then") {
+  Server s;
+  const auto op = s.login("op1"), disp = s.login("disp1");
+  const auto from = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count() -
+                    3600 * 1000;
+  for (int i = 0; i < 3; ++i) {
+    auto no = created(s, op);
+    if (i == 0)
+      REQUIRE(act(s, disp, no, "dispatch", {{"lead", "cg-gy"}, {"area", "440699001001"}}).status ==
+              200);
+  }
+  Ws r;
+  REQUIRE(r.open(s.port, "/ws/board?from=" + std::to_string(from) + "&speed=86400",
+                 s.login("leader1")) == 101);
+  auto first = r.next();
+  REQUIRE(first);
+  CHECK(first->at("type").as_string() == "snapshot");
+  CHECK(first->at("replay").as_bool());
+  CHECK(open_total(*first) == 0);  // an hour ago: nothing yet
+  std::int64_t open = 0;
+  bool ended = false;
+  while (auto m = r.next(5000)) {
+    CHECK(m->at("replay").as_bool());
+    if (m->at("type").as_string() == "replay_end") {
+      ended = true;
+      break;
+    }
+    if (auto* t = m->if_contains("totals")) open = t->at("open").to_number<std::int64_t>();
+  }
+  CHECK(ended);
+  CHECK(open == 3);
+  Ws bad;
+  CHECK(bad.open(s.port, "/ws/board?from=soon", s.login("leader1")) == 400);
 }
