@@ -333,3 +333,37 @@ TEST_CASE("ws: /ws/board?from= plays a past stretch back at speed, from its boar
   Ws bad;
   CHECK(bad.open(s.port, "/ws/board?from=soon", s.login("leader1")) == 400);
 }
+
+TEST_CASE("ws: bad client messages are ignored or close that stream alone, a silent peer is cut") {
+  Server s({.extra = {"--ws-idle", "2"}});
+  const auto leader = s.login("leader1");
+  Ws w;
+  REQUIRE(w.open(s.port, "/ws/board", leader) == 101);
+  REQUIRE(w.next());
+  // Not JSON, the wrong JSON, binary: ignored; the stream goes on.
+  for (std::string junk : {"{", "[1,2,3]", "{\"type\":\"delete everything\"}", "\xff\xfe"}) {
+    w.ws.text(junk != "\xff\xfe");
+    w.ws.write(asio::buffer(junk));
+  }
+  w.ws.text(true);
+  w.ws.write(asio::buffer(std::string(R"({"type":"snapshot"})")));
+  auto again = w.next();
+  REQUIRE(again);
+  CHECK(again->at("type").as_string() == "snapshot");
+  // A message over 4 KiB closes the stream; the server goes on.
+  beast::error_code ec;
+  w.ws.write(asio::buffer(std::string(8192, 'x')), ec);
+  CHECK(w.wait_closed(3000));
+  CHECK(http(s.port, "GET", "/healthz").status == 200);
+  // A peer that answers no ping (it never reads) is closed after the idle
+  // timeout (2 s here); the board's client count says so.
+  auto clients = [&] {
+    auto m = http(s.port, "GET", "/metrics");
+    auto at = m.body.find("huying_ws_clients{stream=\"board\"} ");
+    return std::stoi(m.body.substr(at + 34));
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (clients() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(clients() == 0);
+}
