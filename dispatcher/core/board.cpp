@@ -76,9 +76,7 @@ Board::Open Board::summary(const WorkOrder& o) const {
   s.status = o.status;
   if (const std::string* l = o.lead_dept()) s.lead = *l;
   s.street = opts_.street_of ? opts_.street_of(o.area) : std::string();
-  // A community code: 12 digits below a street.
-  if (o.area.size() == 12 && o.area.compare(9, 3, "000") != 0 && !s.street.empty())
-    s.community = o.area;
+  s.community = community_of(o.area);
   s.category = top_category(o.category);
   s.flags = o.sla_flags;
   s.supervised = o.supervised;
@@ -159,33 +157,36 @@ Board::Day& Board::day(Millis at) {
   return it->second;
 }
 
-void Board::count_event(const WorkOrder& before, const Event& e, bool closes) {
-  // Day figures for today and the week before it (the same weekday last week).
-  const int today = board_day(now_);
-  const int d = board_day(e.at);
-  if (d > today - 8) {
-    Day& day_of = day(e.at);
-    day_of.kpi.add(before, e);
-    const int hour = static_cast<int>(((e.at + kShanghaiOffset) % kDay + kDay) % kDay / kHour);
-    if (e.type == EventType::created) {
-      ++day_of.intake[hour];
-      WorkOrder o;
-      apply(o, e);
-      Open s = summary(o);
-      if (!s.community.empty()) ++day_of.created[{s.community, o.category}];
-    }
-    if (closes) ++day_of.closed[hour];
+void Board::count_day(const WorkOrder& after, const Event& e, bool closes) {
+  Day& day_of = day(e.at);
+  const int hour = static_cast<int>(((e.at + kShanghaiOffset) % kDay + kDay) % kDay / kHour);
+  if (e.type == EventType::created) {
+    ++day_of.intake[hour];
+    std::string community = community_of(after.area);
+    if (!community.empty()) ++day_of.created[{std::move(community), after.category}];
   }
+  if (closes) ++day_of.closed[hour];
+}
+
+std::string Board::community_of(const std::string& area) const {
+  // A community code: 12 digits below a street.
+  const bool below = opts_.street_of && !opts_.street_of(area).empty();
+  return below && area.size() == 12 && area.compare(9, 3, "000") != 0 ? area : std::string();
 }
 
 WorkOrder Board::add_change(WorkOrder before, const std::vector<Event>& events, bool track_open) {
   if (events.empty()) return before;
   WorkOrder& o = before;
+  const int today = board_day(now_);
   for (const auto& e : events) {
     const bool was_open = o.version > 0 && o.open();
-    const WorkOrder prior = o;  // Kpi::add wants the order as it was before the event
+    // Day figures for the days shown (today and the same weekday last week,
+    // and the hot-spot days): KPIs from the order before the event, intake
+    // and closures from the order after it.
+    const bool shown = board_day(e.at) > today - 8;
+    if (shown) day(e.at).kpi.add(o, e);
     apply(o, e);
-    count_event(prior, e, was_open && !o.open());
+    if (shown) count_day(o, e, was_open && !o.open());
     // The ticker: what happened, where, for whom; never who called.
     const std::string* lead = o.lead_dept();
     Tick t{e.at,

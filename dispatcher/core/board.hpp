@@ -99,7 +99,9 @@ class Board {
   Open summary(const WorkOrder& o) const;
   void count(const std::string& number, const Open& o, int sign);
   Day& day(Millis at);
-  void count_event(const WorkOrder& before, const Event& e, bool closes);
+  // Intake, closures and the hot-spot pairs of the event's day.
+  void count_day(const WorkOrder& after, const Event& e, bool closes);
+  std::string community_of(const std::string& area) const;
   void drop_old_days();
   boost::json::object view();  // every section, as now
   boost::json::value list_item(const std::string& number) const;
