@@ -41,7 +41,7 @@ void usage() {
       "                    [--simulate-speed N] [--simulate-per-day N] [--rate-per-session N]\n"
       "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
       "SECONDS]\n"
-      "                    [--ws-idle SECONDS] [--ws-queue-limit BYTES]\n"
+      "                    [--ws-idle SECONDS] [--ws-queue-limit BYTES] [--web DIR]\n"
       "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
       "       huying load [--url http://127.0.0.1:8080] [--config DIR] [--rate N] [--duration S]\n"
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
@@ -106,6 +106,8 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
     } else if (f == "--threads") {
       o.threads = std::stoi(v);
       if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+    } else if (f == "--web") {
+      o.web_dir = v;
     } else if (f == "--ws-idle") {
       o.ws_idle_seconds = std::stoi(v);
       if (o.ws_idle_seconds < 2 || o.ws_idle_seconds > 3600) throw std::out_of_range("ws-idle");

@@ -125,6 +125,7 @@ int serve(const ServeOptions& opts) {
     so.auth.idle = opts.session_idle_seconds * core::kSecond;
     so.read_timeout = std::chrono::seconds(opts.read_timeout_seconds);
     so.ws_idle_timeout = std::chrono::seconds(opts.ws_idle_seconds);
+    so.web_root = opts.web_dir;
     so.ws_queue_bytes = static_cast<std::size_t>(opts.ws_queue_bytes);
     so.auth.absolute = opts.session_max_seconds * core::kSecond;
     server::Services services{engine, *store, clock, current_rules, {}};

@@ -23,6 +23,8 @@ struct ServeOptions {
   // client whose write queue passes ws_queue_bytes is cut back (board: a
   // fresh snapshot; queue: resync).
   int ws_idle_seconds = 20;
+  // The built pages to serve (web/dist); empty: the API alone.
+  std::string web_dir;
   long ws_queue_bytes = 1L << 20;
   // > 0: run simulated traffic (engine/simulator.hpp) on a clock running this
   // many times faster than real time, starting now (the demo).

@@ -204,6 +204,11 @@ void Api::handle(std::shared_ptr<HttpRequest> req, Respond answer_to) {
   if (auto err = decode_target(req->target, *req))
     return respond(error_response(400, "bad_target", "the request target is malformed: " + *err));
   Match m = router_.match(req->method, req->path);
+  if (!m.route && (req->method == "GET" || req->method == "HEAD"))
+    if (auto page = site_.get(req->path)) {
+      metrics_.observe(req->method, "(page)", page->status, 0);
+      return respond(std::move(*page));
+    }
   if (!m.route) {
     std::string route = m.wrong_method ? req->path : std::string("(unmatched)");
     HttpResponse r = m.wrong_method

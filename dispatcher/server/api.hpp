@@ -20,6 +20,7 @@
 #include "dispatcher/server/http_types.hpp"
 #include "dispatcher/server/metrics.hpp"
 #include "dispatcher/server/router.hpp"
+#include "dispatcher/server/static_site.hpp"
 #include "dispatcher/server/ws_hub.hpp"
 
 namespace huying::server {
@@ -50,6 +51,8 @@ class Api {
   void handle(std::shared_ptr<HttpRequest> req, Respond respond);
 
   Auth& auth() { return auth_; }
+  // The pages (web/dist), answered for GET paths no route takes.
+  void set_site(StaticSite site) { site_ = std::move(site); }
   // The live streams (the engine's feed).
   const std::shared_ptr<Hub>& hub() { return hub_; }
   Metrics& metrics() { return metrics_; }
@@ -77,6 +80,7 @@ class Api {
   Auth auth_;
   Metrics metrics_;
   std::shared_ptr<Hub> hub_;
+  StaticSite site_;
   Router router_;
 };
 

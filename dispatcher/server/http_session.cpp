@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -161,7 +163,10 @@ void http_session::send(HttpResponse r, unsigned version, bool keep_alive, bool 
   auto res = std::make_shared<response>(static_cast<http::status>(r.status), version);
   res->set(http::field::server, "huying");
   res->set(http::field::content_type, r.content_type);
-  res->set(http::field::cache_control, "no-store");
+  const bool cached = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) {
+    return beast::iequals(h.first, "Cache-Control");
+  });
+  if (!cached) res->set(http::field::cache_control, "no-store");
   res->set("X-Content-Type-Options", "nosniff");
   for (auto& [k, v] : r.headers) res->insert(k, v);
   res->keep_alive(keep_alive);

@@ -35,6 +35,7 @@ Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
   impl_->api = std::make_shared<Api>(
       ApiServices{services.engine, services.store, services.clock, services.rules, services.reload},
       opts.auth);
+  impl_->api->set_site(StaticSite(opts.web_root));
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(opts.address, ec);
   if (ec) throw std::runtime_error("bad listen address '" + opts.address + "': " + ec.message());

@@ -35,6 +35,8 @@ struct ServerOptions {
   // A WebSocket client whose write queue passes this is cut back.
   std::size_t ws_queue_bytes = 1 << 20;
   AuthOptions auth;
+  // The built pages (web/dist); empty: none (the API alone).
+  std::string web_root;
 };
 
 // What the server reaches. Everything outlives the Server.
