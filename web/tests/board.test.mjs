@@ -35,7 +35,7 @@ const browser = await chromium.launch({
 })
 let failed = false
 try {
-  const page = await browser.newPage()
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
   const violations = []
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text())
@@ -44,7 +44,7 @@ try {
   await page.getByLabel('用户名').fill('leader1')
   await page.getByLabel('密码').fill('demo')
   await page.getByRole('button', { name: '登录' }).click()
-  await page.getByText('实时').waitFor({ timeout: 10000 })
+  await page.locator('.state.live').waitFor({ timeout: 10000 })
   const intake = page.locator('[data-key="today_intake"] .value')
   await intake.waitFor()
   assert.equal((await intake.textContent()).trim(), '0')
@@ -62,9 +62,15 @@ try {
       citizen: { name: '张三', phone: '13800001111' } }),
   })
   assert.equal(created.status, 201)
+  const number = (await created.json()).order.number
   await page.waitForFunction(
     () => document.querySelector('[data-key="today_intake"] .value')?.textContent.trim() === '1',
     null, { timeout: 5000 })
+  // The ticker names it; the charts are drawn; the names come from the config.
+  await page.locator('.tick', { hasText: number }).first().waitFor({ timeout: 5000 })
+  assert.ok((await page.locator('.chart canvas').count()) >= 2)
+  await page.getByText('桂园街道').first().waitFor({ timeout: 5000 })
+  if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT })
   // Nothing personal reached the page.
   assert.ok(!(await page.content()).includes('13800001111'))
   assert.deepEqual(violations, [])
