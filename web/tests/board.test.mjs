@@ -71,6 +71,29 @@ try {
   assert.ok((await page.locator('.chart canvas').count()) >= 2)
   await page.getByText('桂园街道').first().waitFor({ timeout: 5000 })
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT })
+
+  // Replay from a minute ago: the board plays back to the order, then ends.
+  const from = await page.evaluate(() => {
+    const d = new Date(Date.now() - 60000)
+    const p = (n) => String(n).padStart(2, '0')
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+      `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+  })
+  await page.getByPlaceholder('回放起点').fill(from)
+  await page.getByPlaceholder('回放起点').press('Enter')
+  await page.locator('.replay .el-select').click()
+  await page.getByText('60 倍速', { exact: true }).click()
+  await page.getByRole('button', { name: '回放' }).click()
+  await page.locator('.state.replay, .state.replay_end').waitFor({ timeout: 5000 })
+  // First the board as it was a minute ago (nothing yet), then the order arrives.
+  await page.waitForFunction(
+    () => document.querySelector('[data-key="today_intake"] .value')?.textContent.trim() === '0',
+    null, { timeout: 5000 })
+  await page.waitForFunction(
+    () => document.querySelector('[data-key="today_intake"] .value')?.textContent.trim() === '1',
+    null, { timeout: 10000 })
+  await page.getByRole('button', { name: '返回实时' }).click()
+  await page.locator('.state.live').waitFor({ timeout: 5000 })
   // Nothing personal reached the page.
   assert.ok(!(await page.content()).includes('13800001111'))
   assert.deepEqual(violations, [])
