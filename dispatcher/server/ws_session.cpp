@@ -140,23 +140,19 @@ void ws_session::flush_orders() {
 void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
   const bool full = queue_.size() >= opts_.max_queue_frames ||
                     queued_bytes_ + frame->size() > opts_.max_queue_bytes;
-  if (full && kind_ == StreamKind::board) {
-    // A screen that does not keep up: everything waiting (but the frame
-    // being written) is dropped, and a fresh snapshot replaces it.
+  if (full && kind_ != StreamKind::replay) {
+    // A client that does not keep up: everything waiting (but the frame
+    // being written) is dropped. A screen gets a fresh snapshot instead; a
+    // queue is told to reload.
     while (queue_.size() > (writing_ ? 1u : 0u)) {
       queued_bytes_ -= queue_.back()->size();
       hub_->counters().queued_bytes -= static_cast<long>(queue_.back()->size());
       queue_.pop_back();
     }
-    ++hub_->counters().forced_snapshots;
-    ask_snapshot();
-    return;
-  }
-  if (full && kind_ == StreamKind::queue) {
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
-      queued_bytes_ -= queue_.back()->size();
-      hub_->counters().queued_bytes -= static_cast<long>(queue_.back()->size());
-      queue_.pop_back();
+    if (kind_ == StreamKind::board) {
+      ++hub_->counters().forced_snapshots;
+      ask_snapshot();
+      return;
     }
     ++hub_->counters().resyncs;
     frame = std::make_shared<const std::string>(R"({"type":"resync"})");
