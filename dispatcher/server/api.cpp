@@ -172,7 +172,11 @@ Api::Api(ApiServices services, AuthOptions auth)
   s_.engine.set_feed(hub_);
 }
 
-Api::~Api() { s_.engine.set_feed(nullptr); }
+Api::~Api() { detach(); }
+
+void Api::detach() {
+  if (!detached_.exchange(true)) s_.engine.set_feed(nullptr);
+}
 
 void Api::on_rules_changed() {
   auto rules = this->rules();

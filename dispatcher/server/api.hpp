@@ -60,12 +60,18 @@ class Api {
   std::shared_ptr<const core::RuleSet> rules() const { return s_.rules ? s_.rules() : nullptr; }
   // Called when the config changed: users.yaml's users are taken again.
   void on_rules_changed();
+  // Stops feeding the live streams. Server::stop() calls it while the
+  // io_context still runs; the destructor calls it only if that has not
+  // happened (posting to the engine's strand from a connection destroyed in
+  // the io_context's own shutdown would deadlock there).
+  void detach();
   // Connections open now (http_session keeps it).
   std::atomic<long> connections{0};
   // Requests taken and not yet answered (a graceful stop waits for them).
   std::atomic<long> in_flight{0};
 
  private:
+  std::atomic<bool> detached_{false};
   void add_routes();
   void add_order_routes();
   void add_console_routes();

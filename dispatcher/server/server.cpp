@@ -61,6 +61,7 @@ unsigned short Server::port() const { return impl_->lis->port(); }
 
 void Server::stop() {
   impl_->lis->stop();
+  impl_->api->detach();
   asio::post(impl_->sessions->get_executor(), [impl = impl_.get()] {
     impl->stopped = true;
     impl->sessions->cancel();
