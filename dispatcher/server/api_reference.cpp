@@ -1,6 +1,7 @@
 // Reference data from the deployment's config: areas, departments,
 // categories and the code lists (kinds, modes, ...) the pages need.
 #include <boost/json.hpp>
+#include <map>
 
 #include "dispatcher/server/api.hpp"
 
@@ -56,6 +57,42 @@ void Api::add_reference_routes() {
                 }
                 return json::object{{"items", std::move(items)}};
               }));
+
+  // The district's map for the board: the config's polygons as a GeoJSON
+  // FeatureCollection, each feature naming its area and the street it lies
+  // in (a street's own polygon is its own street), so the board can colour
+  // the map by street even where the config draws communities.
+  router_.add(
+      "GET", "/api/v1/map", kAnyRole, with_rules([](const core::Deployment& d) {
+        std::map<std::string, const core::Area*> by_code;
+        for (const auto& a : d.areas) by_code[a.code] = &a;
+        json::array features;
+        for (const auto& a : d.areas) {
+          if (a.polygon.size() < 3) continue;
+          std::string street;
+          for (const core::Area* x = &a; x;) {
+            if (x->level == core::AreaLevel::street) {
+              street = x->code;
+              break;
+            }
+            auto it = by_code.find(x->parent);
+            x = it == by_code.end() ? nullptr : it->second;
+          }
+          json::array ring;
+          for (const auto& [lng, lat] : a.polygon) ring.push_back(json::array{lng, lat});
+          if (a.polygon.front() != a.polygon.back())
+            ring.push_back(json::array{a.polygon.front().first, a.polygon.front().second});
+          features.push_back(json::object{
+              {"type", "Feature"},
+              {"properties", json::object{{"code", a.code},
+                                          {"name", a.name},
+                                          {"level", level_name(a.level)},
+                                          {"street", street}}},
+              {"geometry",
+               json::object{{"type", "Polygon"}, {"coordinates", json::array{std::move(ring)}}}}});
+        }
+        return json::object{{"type", "FeatureCollection"}, {"features", std::move(features)}};
+      }));
 
   router_.add("GET", "/api/v1/departments", kAnyRole, with_rules([](const core::Deployment& d) {
                 json::array items;

@@ -13,7 +13,7 @@
 //  - an expired session brings back the sign-in and keeps the half-typed
 //    order;
 //  - no console error in any page.
-// SHOTS=DIR saves the four pages at 1920x1080.
+// FLOW_SHOTS=DIR saves the pages at the moments of the flow (for debugging).
 //   node tests/e2e/flow.test.mjs HUYING_BIN CONFIG_DIR
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -28,7 +28,7 @@ let server = startServer({ bin, config, db })
 let url = await server.url
 const port = new URL(url).port
 const browser = await launch()
-const shots = process.env.SHOTS
+const shots = process.env.FLOW_SHOTS
 let ok = false
 
 const started = Date.now()

@@ -539,6 +539,28 @@ TEST_CASE("api: the console's helpers: route preview, caller history, duplicates
     INFO(ref);
     CHECK(r.status == 200);
   }
+
+  // The board's map: the config's polygons, each naming the street it lies in.
+  auto map = s.call(s.login("leader1"), "GET", "/api/v1/map");
+  REQUIRE(map.status == 200);
+  auto mj = map.json().as_object();
+  CHECK(mj.at("type").as_string() == "FeatureCollection");
+  int seen = 0;
+  for (const auto& f : mj.at("features").as_array()) {
+    const auto& props = f.at("properties").as_object();
+    const auto& ring = f.at("geometry").at("coordinates").at(0).as_array();
+    CHECK(ring.size() >= 4);
+    CHECK(ring.front() == ring.back());  // closed, as GeoJSON wants
+    if (props.at("code").as_string() == "440699001001") {
+      ++seen;
+      CHECK(props.at("name").as_string() == "文华社区");
+      CHECK(props.at("street").as_string() == "440699001000");
+    }
+    if (props.at("code").as_string() == "440699002000")
+      CHECK(props.at("street").as_string() == "440699002000");  // a street's own polygon
+  }
+  CHECK(seen == 1);
+  CHECK(s.call("", "GET", "/api/v1/map").status == 401);
 }
 
 TEST_CASE("api: reports as JSON and CSV, and a config reload through the admin API") {

@@ -2,48 +2,24 @@
 // playwright-core (never a browser download). A leader signs in, sees the
 // live totals, and an order created over the API shows up without a reload;
 // no Content-Security-Policy violation on the way.
-//   node tests/board.test.mjs HUYING_BIN CONFIG_DIR
-import { chromium } from 'playwright-core'
-import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+//   node tests/e2e/board.test.mjs HUYING_BIN CONFIG_DIR
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { startServer, stopServer, tempDir, launch, newPage, signIn, problems } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
-const dist = resolve(new URL('..', import.meta.url).pathname, 'dist')
-const dir = mkdtempSync(join(tmpdir(), 'huying-web-'))
-const chromiumPath = execFileSync('which', ['chromium']).toString().trim()
-
-const server = spawn(bin, ['serve', '--config', config, '--db', join(dir, 'web.db'), '--port', '0',
-  '--web', dist, '--rate-per-session', '0'], { stdio: ['ignore', 'pipe', 'ignore'] })
-const url = await new Promise((ok, fail) => {
-  let out = ''
-  server.stdout.on('data', (d) => {
-    out += d
-    const m = out.match(/listening on (http:\/\/\S+)/)
-    if (m) ok(m[1])
-  })
-  server.on('exit', (code) => fail(new Error(`server exited ${code}`)))
-})
-
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
+const tmp = tempDir()
+const server = startServer({ bin, config, db: join(tmp.dir, 'web.db') })
+const url = await server.url
+const browser = await launch()
 let failed = false
 try {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
+  const page = await newPage(browser, 'board')
   const violations = []
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text())
   })
-  await page.goto(url + '/')
-  await page.getByLabel('用户名').fill('leader1')
-  await page.getByLabel('密码').fill('demo')
-  await page.getByRole('button', { name: '登录' }).click()
+  await signIn(page, url, 'leader1')
   await page.locator('.state.live').waitFor({ timeout: 10000 })
   const intake = page.locator('[data-key="today_intake"] .value')
   await intake.waitFor()
@@ -97,13 +73,14 @@ try {
   // Nothing personal reached the page.
   assert.ok(!(await page.content()).includes('13800001111'))
   assert.deepEqual(violations, [])
+  assert.deepEqual(problems, [], 'console errors')
   console.log('web: sign-in, live board and CSP: ok')
 } catch (e) {
   failed = true
   console.error('web test failed:', e)
 } finally {
   await browser.close()
-  server.kill('SIGTERM')
-  rmSync(dir, { recursive: true, force: true })
+  await stopServer(server)
+  tmp.remove()
 }
 process.exit(failed ? 1 : 0)
