@@ -70,6 +70,12 @@ try {
     null, { timeout: 10000 })
   await page.getByRole('button', { name: '返回实时' }).click()
   await page.locator('.state.live').waitFor({ timeout: 5000 })
+  // The English switch reaches the board too, charts included.
+  await page.getByRole('button', { name: 'English' }).click()
+  await page.getByText('Logged today').waitFor({ timeout: 3000 })
+  await page.getByText('Open and overdue by street').waitFor()
+  await page.getByRole('button', { name: '中文' }).click()
+  await page.getByText('今日受理').first().waitFor({ timeout: 3000 })
   // Nothing personal reached the page.
   assert.ok(!(await page.content()).includes('13800001111'))
   assert.deepEqual(violations, [])
