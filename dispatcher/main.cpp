@@ -1,6 +1,8 @@
 // huying: command line.
 //   huying serve [--config DIR] [--db FILE] [--address A] [--port N] [--threads N]
 //   huying init --db FILE        create or migrate the store, then exit
+//   huying backup --db FILE --to BACKUP       a consistent copy, while the server runs
+//   huying restore --from BACKUP --db FILE    a backup back into a store file
 //   huying check-config DIR      validate a deployment folder and summarise it
 //   huying simulate ...          a month of traffic on a simulated clock (see --help)
 //   huying route --config DIR    dry run: route JSON-line requests from stdin
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "db/backup.hpp"
 #include "db/store.hpp"
 #include "dispatcher/app/dry_run.hpp"
 #include "dispatcher/app/load.hpp"
@@ -47,6 +51,8 @@ void usage() {
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
       "                   [--seed N]\n"
       "       huying init --db FILE\n"
+      "       huying backup --db FILE --to BACKUP     (online: the server may run)\n"
+      "       huying restore --from BACKUP --db FILE [--force]\n"
       "       huying check-config DIR\n"
       "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
       "                       [--per-day N] [--speed N] [--seed N]\n"
@@ -304,6 +310,46 @@ int main(int argc, char** argv) {
   if (cmd == "serve") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;
     return huying::app::serve(opts);
+  }
+  if (cmd == "backup" || cmd == "restore") {
+    std::string db, other;
+    bool force = false;
+    const bool backup = cmd == "backup";
+    bool ok = read_flags(argc, argv, 2, {"--force"}, [&](std::string_view f, const std::string& v) {
+      if (f == "--db")
+        db = v;
+      else if (backup && f == "--to")
+        other = v;
+      else if (!backup && f == "--from")
+        other = v;
+      else if (!backup && f == "--force")
+        force = true;
+      else
+        return false;
+      return true;
+    });
+    if (!ok || db.empty() || other.empty()) {
+      usage();
+      return 2;
+    }
+    try {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = backup ? huying::db::backup_sqlite(db, other)
+                      : huying::db::restore_sqlite(other, db, force);
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf(
+          "%s %s -> %s: %lld orders (%lld open), %lld events, schema v%d, %.1f MB, "
+          "integrity %s, %.2f s\n",
+          backup ? "backup" : "restore", backup ? db.c_str() : other.c_str(),
+          backup ? other.c_str() : db.c_str(), static_cast<long long>(r.orders),
+          static_cast<long long>(r.open_orders), static_cast<long long>(r.events), r.schema_version,
+          static_cast<double>(r.bytes) / 1e6, r.integrity.c_str(), secs);
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "huying %s: %s\n", backup ? "backup" : "restore", e.what());
+      return 1;
+    }
   }
   if (cmd == "init") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;

@@ -145,7 +145,10 @@ class Load {
             continue;
           }
           auto at = queue_.top().at;
-          if (done_ && at > Clock::now()) return;
+          // At the end of --duration the queue drains what is due now; when
+          // stopped (SIGTERM), nothing new starts (a call already being
+          // logged is seen through by its own retry loop).
+          if (done_ && (at > Clock::now() || stopping())) return;
           if (at <= Clock::now()) break;
           cv_.wait_until(lk, at);
         }

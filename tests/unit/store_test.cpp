@@ -3,9 +3,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
+#include "db/backup.hpp"
 #include "db/sqlite.hpp"
 #include "dispatcher/core/command_args.hpp"
 #include "unit/order_diff.hpp"
@@ -424,4 +427,53 @@ TEST_CASE("phone numbers are normalised for the history: +86, 0086, spaces, dash
   CHECK(normalize_phone("0757-8888 1234") == "075788881234");
   CHECK(normalize_phone("+1 415 555 0100") == "14155550100");  // not ours: kept whole
   CHECK(normalize_phone("") == "");
+}
+
+TEST_CASE("store: a backup taken while the store is open is one instant's copy, restored intact") {
+  TempDir dir;
+  auto path = dir.file("live.db");
+  Builder b;
+  auto s = db::open_sqlite_store({.path = path});
+  WorkOrder first = b.create();
+  REQUIRE(commit(*s, batch_of(b.take(first), "key-1")).ok);
+  WorkOrder second = b.create();
+  REQUIRE(commit(*s, batch_of(b.take(second), "key-2")).ok);
+
+  // Taken with the store open (the writer thread running, as under a server).
+  auto backup = dir.file("b.db");
+  auto r = db::backup_sqlite(path, backup);
+  CHECK(r.orders == 2);
+  CHECK(r.events == 2);
+  CHECK(r.integrity == "ok");
+  CHECK(r.schema_version == db::sqlite_schema_version());
+  CHECK_FALSE(std::filesystem::exists(backup + "-wal"));  // one self-contained file
+  // Later commits are not in it.
+  WorkOrder third = b.create();
+  REQUIRE(commit(*s, batch_of(b.take(third), "key-3")).ok);
+  // Never over an existing file.
+  CHECK_THROWS_WITH(db::backup_sqlite(path, backup), Catch::Contains("exists"));
+  CHECK_THROWS_WITH(db::backup_sqlite(dir.file("none.db"), dir.file("x.db")),
+                    Catch::Contains("no store"));
+
+  auto restored = dir.file("restored.db");
+  auto rr = db::restore_sqlite(backup, restored, false);
+  CHECK(rr.orders == 2);
+  CHECK_THROWS_WITH(db::restore_sqlite(backup, restored, false), Catch::Contains("--force"));
+  {
+    auto back = db::open_sqlite_store({.path = restored});
+    CHECK(back->settings().at("journal_mode") == "wal");
+    CHECK(back->get_order(first.number).has_value());
+    CHECK(back->get_order(second.number).has_value());
+    CHECK_FALSE(back->get_order(third.number).has_value());
+    CHECK(back->find_idempotency_key("key-2") == second.number);
+  }
+  // --force replaces a stopped store; a damaged backup is refused, nothing replaced.
+  CHECK(db::restore_sqlite(backup, restored, true).orders == 2);
+  auto damaged = dir.file("damaged.db");
+  {
+    std::ofstream out(damaged, std::ios::binary);
+    out << "not a database at all";
+  }
+  CHECK_THROWS(db::restore_sqlite(damaged, restored, true));
+  CHECK(db::open_sqlite_store({.path = restored})->get_order(first.number).has_value());
 }
