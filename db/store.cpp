@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "db/group_commit.hpp"
 #include "db/sqlite.hpp"
 #include "dispatcher/core/command_args.hpp"
 
@@ -131,18 +132,12 @@ core::Event read_event(Statement& q, int col, std::string number) {
   return e;
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public GroupCommitStore {
  public:
-  explicit SqliteStore(const SqliteOptions& opts) : opts_(opts) {
+  explicit SqliteStore(const SqliteOptions& opts)
+      : GroupCommitStore(writer_options(opts)), opts_(opts) {
     if (opts_.path.empty() || opts_.path == ":memory:")
       throw std::runtime_error("store: a file path is required (got '" + opts_.path + "')");
-    if (!opts_.on_fatal) {
-      opts_.on_fatal = [](const std::string& what) {
-        spdlog::critical("store: commit failed, stopping the process (fail-stop): {}", what);
-        spdlog::shutdown();
-        std::_Exit(70);
-      };
-    }
     try {
       w_ = std::make_unique<Connection>(opts_.path, Connection::Mode::read_write);
       w_->exec("PRAGMA busy_timeout=5000");
@@ -160,43 +155,13 @@ class SqliteStore final : public Store {
     } catch (const std::exception& e) {
       throw std::runtime_error("store " + opts_.path + ": " + e.what());
     }
-    writer_ = std::thread([this] { run_writer(); });
+    start_writer();
   }
 
-  ~SqliteStore() override {
-    {
-      std::lock_guard lk(mu_);
-      stop_ = true;
-    }
-    cv_work_.notify_all();
-    writer_.join();
-  }
+  ~SqliteStore() override { stop_writer(); }
 
-  void submit(Batch batch, Completion done) override {
-    Job job = make_job(std::move(batch), std::move(done));
-    std::unique_lock lk(mu_);
-    cv_space_.wait(lk, [&] { return queue_.size() < opts_.max_queue || failed_ || stop_; });
-    if (failed_ || stop_) {
-      lk.unlock();
-      if (job.done) job.done({false, "store is stopped"});
-      return;
-    }
-    queue_.push_back(std::move(job));
-    lk.unlock();
-    cv_work_.notify_one();
-  }
-
-  void flush() override {
-    std::mutex m;
-    std::condition_variable cv;
-    bool fired = false;
-    submit({}, [&](const CommitStatus&) {
-      std::lock_guard lk(m);
-      fired = true;
-      cv.notify_one();
-    });
-    std::unique_lock lk(m);
-    cv.wait(lk, [&] { return fired; });
+  static WriterOptions writer_options(const SqliteOptions& o) {
+    return {o.max_group, o.max_queue, o.commit_delay, o.commit_siblings, o.on_fatal};
   }
 
   // A read transaction, so a document and its events (or a count and its
@@ -574,33 +539,7 @@ ORDER BY at DESC LIMIT ?4)sql");
 
   std::map<std::string, std::string> settings() const override { return settings_; }
 
-  StoreStats stats() const override {
-    return {transactions_.load(), batches_.load(), events_.load()};
-  }
-
  private:
-  // A batch and, once the writer took it, its JSON serialised. The writer
-  // serialises before it opens the transaction: the submitting thread is
-  // usually the engine's strand, the scarcer lane (scripts/bench/ingest).
-  struct Job {
-    Batch batch;
-    Completion done;
-    std::vector<std::string> docs;        // one per change
-    std::vector<std::string> event_data;  // one per event, in order
-  };
-
-  static Job make_job(Batch batch, Completion done) {
-    return Job{std::move(batch), std::move(done), {}, {}};
-  }
-
-  static void serialise(Job& j) {
-    j.docs.reserve(j.batch.changes.size());
-    for (const auto& c : j.batch.changes) {
-      j.docs.push_back(json::serialize(core::to_json(c.order)));
-      for (const auto& e : c.events) j.event_data.push_back(json::serialize(e.data));
-    }
-  }
-
   void migrate() {
     int have = static_cast<int>(w_->query_int("PRAGMA user_version"));
     if (have > kSchemaVersion)
@@ -737,85 +676,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     }
   }
 
-  void run_writer() {
-    std::vector<Job> group;
-    for (;;) {
-      group.clear();
-      {
-        std::unique_lock lk(mu_);
-        cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) break;  // stop_ and drained
-        if (opts_.commit_delay.count() > 0 && last_group_ >= opts_.commit_siblings &&
-            queue_.size() < opts_.max_group) {
-          // Busy: let the callers just acknowledged submit again and join this commit.
-          cv_work_.wait_for(lk, opts_.commit_delay,
-                            [&] { return stop_ || queue_.size() >= opts_.max_group; });
-        }
-        std::size_t n = std::min(queue_.size(), opts_.max_group);
-        for (std::size_t i = 0; i < n; ++i) {
-          group.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
-      cv_space_.notify_all();
-      last_group_ = group.size();
-      commit_group(group);
-      if (failed_) break;
-    }
-    // After a failure (only when on_fatal returned), refuse what is left.
-    std::deque<Job> rest;
-    {
-      std::lock_guard lk(mu_);
-      rest.swap(queue_);
-    }
-    cv_space_.notify_all();
-    for (auto& j : rest)
-      if (j.done) j.done({false, "store is stopped"});
-  }
-
-  void commit_group(std::vector<Job>& group) {
-    std::size_t events = 0;
-    bool any = false;
-    for (const auto& j : group) {
-      any = any || !j.batch.changes.empty() || !j.batch.idempotency_key.empty() ||
-            !j.batch.records.empty() || !j.batch.audit.empty();
-      for (const auto& c : j.batch.changes) events += c.events.size();
-    }
-    if (any) {
-      for (auto& j : group) serialise(j);
-      try {
-        Transaction tx(*w_);
-        for (const auto& j : group) write(j);
-        tx.commit();
-      } catch (const std::exception& e) {
-        {
-          std::lock_guard lk(mu_);
-          failed_ = true;
-        }
-        opts_.on_fatal(e.what());
-        // on_fatal returned (tests): nobody gets an ack.
-        for (auto& j : group)
-          if (j.done) j.done({false, e.what()});
-        return;
-      }
-      transactions_.fetch_add(1);
-    }
-    batches_.fetch_add(group.size());
-    events_.fetch_add(events);
-    for (auto& j : group) {
-      if (!j.done) continue;
-      // Destroyed right after the call: whatever it holds (an engine's state)
-      // is released before the next completion runs, not when the writer
-      // next wakes up, perhaps after its owner is gone.
-      Completion done = std::move(j.done);
-      j.done = nullptr;
-      try {
-        done({true, {}});
-      } catch (const std::exception& e) {
-        spdlog::error("store: a completion threw: {}", e.what());
-      }
-    }
-    group.clear();
+  void write_group(const std::vector<Job>& group) override {
+    Transaction tx(*w_);
+    for (const auto& j : group) write(j);
+    tx.commit();
   }
 
   SqliteOptions opts_;
@@ -825,16 +689,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       ins_caller_, put_record_, del_record_, ins_audit_;
   std::unique_ptr<Connection> r_;
   std::mutex rmu_;  // guards r_
-
-  std::mutex mu_;
-  std::condition_variable cv_work_, cv_space_;
-  std::deque<Job> queue_;
-  bool stop_ = false;
-  bool failed_ = false;
-  std::size_t last_group_ = 0;  // writer thread only
-  std::thread writer_;
-
-  std::atomic<std::uint64_t> transactions_{0}, batches_{0}, events_{0};
 };
 
 }  // namespace
