@@ -15,6 +15,7 @@
 
 #include "db/group_commit.hpp"
 #include "db/sqlite.hpp"
+#include "db/store_rows.hpp"
 #include "dispatcher/core/command_args.hpp"
 
 namespace huying::db {
@@ -235,14 +236,7 @@ class SqliteStore final : public GroupCommitStore {
       bind_int(f.created_to);
     }
     // LIKE with the pattern's own wildcards escaped: the value is literal.
-    auto literal = [](const std::string& v) {
-      std::string out;
-      for (char c : v) {
-        if (c == '%' || c == '_' || c == '\\') out += '\\';
-        out += c;
-      }
-      return out;
-    };
+    const auto literal = like_literal;
     if (!f.category_prefix.empty()) {
       where += " AND (category = ? OR category LIKE ? ESCAPE '\\')";
       bind_text(f.category_prefix);
@@ -563,25 +557,12 @@ ORDER BY at DESC LIMIT ?4)sql");
     std::size_t n = 0;
     while (q.step()) {
       auto o = core::order_from_json(json::parse(q.col_text(1)));
-      for (const auto& phone : phones_of(o)) {
+      for (const auto& phone : caller_phones(o)) {
         ins.bind(1, phone).bind(2, q.col_int(0)).run();
         ++n;
       }
     }
     spdlog::info("store: {} caller phone numbers indexed", n);
-  }
-
-  // The normalised phone numbers of an order's callers.
-  static std::vector<std::string> phones_of(const core::WorkOrder& o) {
-    std::vector<std::string> out;
-    auto add = [&](const std::string& raw) {
-      std::string p = core::normalize_phone(raw);
-      if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end())
-        out.push_back(std::move(p));
-    };
-    add(o.citizen.phone);
-    for (const auto& c : o.callers) add(c.citizen.phone);
-    return out;
   }
 
   void prepare() {
@@ -637,19 +618,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       u.bind(15, j.docs[ci]);
       u.run();
       // A new order (its history starts in this change) has no department rows yet.
-      const bool is_new = !c.events.empty() && c.events.front().seq == 1;
-      if (!is_new) del_depts_->bind(1, o.id).run();
+      if (!starts_order(c)) del_depts_->bind(1, o.id).run();
       for (const auto& a : o.depts) {
         ins_dept_->bind(1, a.dept).bind(2, o.id).bind(3, core::name(a.role));
         ins_dept_->bind(4, core::name(o.status)).run();
       }
       // Callers' phones: when the order is new, or its callers or contact changed.
-      const bool callers_changed =
-          is_new || std::any_of(c.events.begin(), c.events.end(), [](const core::Event& e) {
-            return e.type == core::EventType::caller_added || e.type == core::EventType::amended;
-          });
-      if (callers_changed)
-        for (const auto& phone : phones_of(o)) ins_caller_->bind(1, phone).bind(2, o.id).run();
+      if (callers_changed(c))
+        for (const auto& phone : caller_phones(o)) ins_caller_->bind(1, phone).bind(2, o.id).run();
       for (const auto& e : c.events) {
         auto& s = *ins_event_;
         s.bind(1, o.id).bind(2, static_cast<std::int64_t>(e.seq)).bind(3, e.at);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "db/pg_store.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/core/preview.hpp"
@@ -64,7 +65,7 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
   auto loaded = load_rules(opts.config_dir);
   for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
   if (!loaded.ok()) return 2;
-  if (!std::filesystem::exists(opts.db_path)) {
+  if (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path)) {
     std::cerr << "huying replay: no store at '" << opts.db_path << "'\n";
     return 1;
   }

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "db/pg_store.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/core/clock.hpp"
 #include "dispatcher/engine/reports.hpp"
@@ -81,7 +82,8 @@ int report(const ReportOptions& opts) {
     std::cerr << "huying report: --by must be department, street or category\n";
     return 2;
   }
-  if (opts.db_path.empty() || !std::filesystem::exists(opts.db_path)) {
+  if (opts.db_path.empty() ||
+      (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path))) {
     std::cerr << "huying report: no store at '" << opts.db_path << "'\n";
     return 1;
   }
@@ -90,7 +92,8 @@ int report(const ReportOptions& opts) {
   const KpiGroup by = *group;
   core::Kpi kpi = engine::compute_kpis(*store, *from, *to);
   if (!opts.json)
-    std::cout << "KPIs " << opts.from << " .. " << opts.to << " (" << opts.db_path << ")\n";
+    std::cout << "KPIs " << opts.from << " .. " << opts.to << " (" << db::db_label(opts.db_path)
+              << ")\n";
   print_report(std::cout, kpi, by, opts.json, *from, *to);
   return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "db/pg_store.hpp"
+
 namespace huying::app {
 
 LoadedRules load_rules(const std::string& dir) {
@@ -23,6 +25,14 @@ LoadedRules load_rules(const std::string& dir) {
 }
 
 std::unique_ptr<db::Store> open_store(const std::string& path) {
+  if (db::is_pg_url(path)) {
+    try {
+      return db::open_pg_store({.url = path});
+    } catch (const std::exception& e) {
+      spdlog::error("store {}: {}", db::db_label(path), e.what());
+      return nullptr;
+    }
+  }
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/pg_store.hpp"
 #include "db/store.hpp"
 #include "dispatcher/app/outbox.hpp"
 #include "dispatcher/app/rules.hpp"
@@ -72,8 +73,8 @@ int serve(const ServeOptions& opts) {
       try {
         std::rethrow_exception(err);
       } catch (const std::exception& e) {
-        spdlog::critical("engine: cannot load orders from {}: {}; stopping", opts.db_path,
-                         e.what());
+        spdlog::critical("engine: cannot load orders from {}: {}; stopping",
+                         db::db_label(opts.db_path), e.what());
       }
       spdlog::shutdown();
       std::_Exit(1);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "db/pg_store.hpp"
 #include "db/store.hpp"
 #include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
@@ -58,7 +59,7 @@ int simulate(const SimulateOptions& opts) {
   io.join();
   std::printf("simulated %d days from %s at %d orders/day on %s (store %s)\n%s", opts.days,
               opts.from.c_str(), opts.per_day, loaded.deployment->name.c_str(),
-              opts.db_path.c_str(), report.to_string().c_str());
+              db::db_label(opts.db_path).c_str(), report.to_string().c_str());
   // The KPIs as the reports compute them, from the event log of the window.
   std::ostringstream kpis;
   print_report(kpis, engine::compute_kpis(*store, from, from + opts.days * core::kDay),
