@@ -218,6 +218,8 @@ class PgStore final : public GroupCommitStore {
     settings_["synchronous_commit"] = w_->value("SHOW synchronous_commit");
     settings_["synchronous_standby_names"] = w_->value("SHOW synchronous_standby_names");
     settings_["server_version"] = w_->value("SHOW server_version");
+    settings_["store"] = "postgresql";
+    settings_["schema_version"] = std::to_string(kSchemaVersion);
     r_ = std::make_unique<Conn>(url_, schema_);
     start_writer();
   }

@@ -149,7 +149,9 @@ class SqliteStore final : public GroupCommitStore {
       settings_["journal_mode"] = w_->query_text("PRAGMA journal_mode");
       settings_["synchronous"] = std::to_string(w_->query_int("PRAGMA synchronous"));
       settings_["foreign_keys"] = std::to_string(w_->query_int("PRAGMA foreign_keys"));
+      settings_["store"] = "sqlite";
       migrate();
+      settings_["schema_version"] = std::to_string(kSchemaVersion);
       prepare();
       r_ = std::make_unique<Connection>(opts_.path, Connection::Mode::read_only);
       r_->exec("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;");

@@ -8,12 +8,21 @@ namespace huying::server {
 namespace json = boost::json;
 
 void Api::add_ops_routes() {
-  router_.add("GET", "/healthz", kPublic, [this](Call c) {
+  // The store's kind and schema version, read once (the store reports them).
+  const auto settings = s_.store.settings();
+  auto get = [&](const char* k, const char* dflt) {
+    auto it = settings.find(k);
+    return it == settings.end() ? std::string(dflt) : it->second;
+  };
+  const std::string store_kind = get("store", "sqlite");
+  const int schema = std::stoi(get("schema_version", "0"));
+  router_.add("GET", "/healthz", kPublic, [this, store_kind, schema](Call c) {
     const bool loaded = s_.engine.loaded();
     c.respond(json_response(200, json::object{{"status", loaded ? "ok" : "loading"},
                                               {"loading", !loaded},
                                               {"open_orders", s_.engine.open_orders()},
-                                              {"schema", db::sqlite_schema_version()}}));
+                                              {"store", store_kind},
+                                              {"schema", schema}}));
   });
   router_.add("HEAD", "/healthz", kPublic, [](Call c) { c.respond(json_response(200, nullptr)); });
 

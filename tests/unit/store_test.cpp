@@ -508,3 +508,20 @@ TEST_CASE("store: a backup taken while the store is open is one instant's copy, 
   CHECK_THROWS(db::restore_sqlite(damaged, restored, true));
   CHECK(db::open_sqlite_store({.path = restored})->get_order(first.number).has_value());
 }
+
+TEST_CASE("store: it reports its kind, schema version and durability settings", "[store]") {
+  TempDir dir;
+  auto s = open_store(dir.file("k.db"));
+  auto set = s->settings();
+  if (const char* pg = std::getenv("HUYING_TEST_PG"); pg && *pg) {
+    CHECK(set["store"] == "postgresql");
+    CHECK(set["schema_version"] == std::to_string(db::pg_schema_version()));
+    CHECK(set["synchronous_commit"] == "on");
+    // tests/pg/store_suite.sh's cluster has a synchronous standby.
+    CHECK(set["synchronous_standby_names"].find("standby1") != std::string::npos);
+  } else {
+    CHECK(set["store"] == "sqlite");
+    CHECK(set["schema_version"] == std::to_string(db::sqlite_schema_version()));
+    CHECK(set["synchronous"] == "2");
+  }
+}
