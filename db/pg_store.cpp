@@ -83,6 +83,49 @@ class Conn {
                                 nullptr, nullptr, 0),
                  name);
   }
+  // Pipeline mode: statements go out without waiting for each answer (one
+  // round trip for a whole group), then end() reads every result.
+  void pipeline_begin() {
+    if (!PQenterPipelineMode(c_)) throw std::runtime_error(trim(PQerrorMessage(c_)));
+    sent_ = 0;
+  }
+  void send(const std::string& name, const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    if (!PQsendQueryPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                             nullptr, nullptr, 0))
+      throw std::runtime_error(trim(PQerrorMessage(c_)));
+    ++sent_;
+  }
+  void send_sql(const char* sql) {
+    if (!PQsendQueryParams(c_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0))
+      throw std::runtime_error(trim(PQerrorMessage(c_)));
+    ++sent_;
+  }
+  // A sync, then every result up to it; leaves pipeline mode; throws the
+  // first error (the statements after it were not run).
+  void pipeline_end() {
+    if (!PQpipelineSync(c_)) throw std::runtime_error(trim(PQerrorMessage(c_)));
+    std::string error;
+    std::size_t nulls = 0;
+    for (;;) {
+      PGresult* r = PQgetResult(c_);
+      if (!r) {
+        // One NULL ends each statement's results; more than that: the link is gone.
+        if (PQstatus(c_) == CONNECTION_BAD || ++nulls > sent_ + 1)
+          throw std::runtime_error("lost the connection: " + trim(PQerrorMessage(c_)));
+        continue;
+      }
+      auto st = PQresultStatus(r);
+      if (st == PGRES_FATAL_ERROR && error.empty()) error = trim(PQresultErrorMessage(r));
+      PQclear(r);
+      if (st == PGRES_PIPELINE_SYNC) break;
+    }
+    PQexitPipelineMode(c_);
+    if (!error.empty()) throw std::runtime_error(error);
+  }
+
   std::string value(const std::string& sql) {
     Result r = exec(sql);
     return r.rows() ? r.text(0, 0) : std::string();
@@ -102,6 +145,7 @@ class Conn {
     throw std::runtime_error(trim(why) + " (in: " + what.substr(0, 80) + ")");
   }
   PGconn* c_;
+  std::size_t sent_ = 0;
 };
 
 std::string str(std::int64_t v) { return std::to_string(v); }
@@ -565,11 +609,14 @@ VALUES ($1::bigint, $2::int, $3::bigint, $4, $5, $6, $7, $8, $9))sql");
                 "VALUES ($1::bigint, $2, $3, $4, $5, $6, $7)");
   }
 
+  // The whole group in one pipeline: BEGIN, every statement, COMMIT, one sync.
   void write_group(const std::vector<Job>& group) override {
-    w_->exec("BEGIN");
     try {
+      w_->pipeline_begin();
+      w_->send_sql("BEGIN");
       for (const auto& j : group) write(j);
-      w_->exec("COMMIT");
+      w_->send_sql("COMMIT");
+      w_->pipeline_end();
     } catch (...) {
       try {
         w_->exec("ROLLBACK");
@@ -590,35 +637,35 @@ VALUES ($1::bigint, $2::int, $3::bigint, $4, $5, $6, $7, $8, $9))sql");
       if (auto* l = o.lead_dept()) lead = *l;
       Param due;
       if (Millis d = core::current_due(o)) due = str(d);
-      w_->run("upsert_order",
-              {id, o.number, std::string(core::name(o.status)), o.open() ? "true" : "false",
-               std::string(core::name(o.kind)), std::string(core::name(o.urgency)),
-               std::string(core::name(o.channel)), o.category, o.area, lead, str(o.created_at),
-               str(o.updated_at), due, str(static_cast<std::int64_t>(o.version)), j.docs[ci]});
-      if (!starts_order(c)) w_->run("del_depts", {id});
+      w_->send("upsert_order",
+               {id, o.number, std::string(core::name(o.status)), o.open() ? "true" : "false",
+                std::string(core::name(o.kind)), std::string(core::name(o.urgency)),
+                std::string(core::name(o.channel)), o.category, o.area, lead, str(o.created_at),
+                str(o.updated_at), due, str(static_cast<std::int64_t>(o.version)), j.docs[ci]});
+      if (!starts_order(c)) w_->send("del_depts", {id});
       for (const auto& a : o.depts)
-        w_->run("ins_dept",
-                {a.dept, id, std::string(core::name(a.role)), std::string(core::name(o.status))});
+        w_->send("ins_dept",
+                 {a.dept, id, std::string(core::name(a.role)), std::string(core::name(o.status))});
       if (callers_changed(c))
-        for (const auto& phone : caller_phones(o)) w_->run("ins_caller", {phone, id});
+        for (const auto& phone : caller_phones(o)) w_->send("ins_caller", {phone, id});
       for (const auto& e : c.events)
-        w_->run("ins_event", {id, str(e.seq), str(e.at), e.actor.user,
-                              std::string(core::name(e.actor.role)), e.actor.dept, e.actor.area,
-                              std::string(core::name(e.type)), j.event_data[ev_index++]});
+        w_->send("ins_event", {id, str(e.seq), str(e.at), e.actor.user,
+                               std::string(core::name(e.actor.role)), e.actor.dept, e.actor.area,
+                               std::string(core::name(e.type)), j.event_data[ev_index++]});
     }
     if (!b.idempotency_key.empty() && !b.changes.empty()) {
       const auto& o = b.changes.front().order;
-      w_->run("ins_idem", {b.idempotency_key, o.number, str(o.created_at)});
+      w_->send("ins_idem", {b.idempotency_key, o.number, str(o.created_at)});
     }
     for (const auto& r : b.records) {
       if (r.value)
-        w_->run("put_record", {r.kind, r.key, *r.value});
+        w_->send("put_record", {r.kind, r.key, *r.value});
       else
-        w_->run("del_record", {r.kind, r.key});
+        w_->send("del_record", {r.kind, r.key});
     }
     for (const auto& a : b.audit)
-      w_->run("ins_audit", {str(a.at), a.actor.user, std::string(core::name(a.actor.role)),
-                            a.actor.dept, a.action, a.target, a.detail.empty() ? "{}" : a.detail});
+      w_->send("ins_audit", {str(a.at), a.actor.user, std::string(core::name(a.actor.role)),
+                             a.actor.dept, a.action, a.target, a.detail.empty() ? "{}" : a.detail});
   }
 
   std::string url_;
