@@ -40,7 +40,8 @@ namespace {
 void usage() {
   std::fprintf(
       stderr,
-      "usage: huying serve [--config DIR] [--db FILE] [--address A] [--port N] "
+      "usage: huying serve [--config DIR] [--db FILE|postgresql://…] [--db-schema S] [--address A] "
+      "[--port N] "
       "[--threads N]\n"
       "                    [--simulate-speed N] [--simulate-per-day N] [--rate-per-session N]\n"
       "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
@@ -97,6 +98,8 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
       o.config_dir = v;
     else if (f == "--db")
       o.db_path = v;
+    else if (f == "--db-schema")
+      o.db_schema = v;
     else if (f == "--address")
       o.address = v;
     else if (f == "--port") {

@@ -24,10 +24,10 @@ LoadedRules load_rules(const std::string& dir) {
   return out;
 }
 
-std::unique_ptr<db::Store> open_store(const std::string& path) {
+std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema) {
   if (db::is_pg_url(path)) {
     try {
-      return db::open_pg_store({.url = path});
+      return db::open_pg_store({.url = path, .schema = schema});
     } catch (const std::exception& e) {
       spdlog::error("store {}: {}", db::db_label(path), e.what());
       return nullptr;

@@ -25,6 +25,7 @@ LoadedRules load_rules(const std::string& dir);
 
 // Opens (creating its folder first) the SQLite store; null, after logging the
 // path and the reason, when it cannot.
-std::unique_ptr<db::Store> open_store(const std::string& path);
+// A SQLite file, or a PostgreSQL URL (then `schema`, if given, holds the tables).
+std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema = "");
 
 }  // namespace huying::app

@@ -48,7 +48,7 @@ int serve(const ServeOptions& opts) {
   }
   // Declared first, destroyed last: the store's last completions post to it.
   boost::asio::io_context ioc;
-  std::unique_ptr<db::Store> store = open_store(opts.db_path);
+  std::unique_ptr<db::Store> store = open_store(opts.db_path, opts.db_schema);
   if (!store) return 1;
 
   core::SystemClock system_clock;

@@ -8,7 +8,8 @@ namespace huying::app {
 
 struct ServeOptions {
   std::string config_dir;
-  std::string db_path = "var/huying.db";
+  std::string db_path = "var/huying.db";  // a SQLite file, or postgresql://…
+  std::string db_schema;                  // PostgreSQL: the schema (one per district); "" = public
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int threads = 2;

@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -166,13 +167,25 @@ struct Server {
     }
     start();
   }
+  std::string pg_schema() const {
+    std::string name = dir.filename().string();  // huying-it-PID-N
+    for (auto& ch : name)
+      if (ch == '-') ch = '_';
+    return name;
+  }
   static int& counter() {
     static int n = 0;
     return n;
   }
   void start() {
-    std::vector<std::string> argv{HUYING_BIN, "serve", "--port",
-                                  "0",        "--db",  (dir / "it.db").string()};
+    std::vector<std::string> argv{HUYING_BIN, "serve", "--port", "0"};
+    // On PostgreSQL when HUYING_TEST_PG names a server (tests/pg/
+    // integration_suite.sh starts one): a schema per Server, kept across restarts.
+    if (const char* pg = std::getenv("HUYING_TEST_PG"); pg && *pg) {
+      argv.insert(argv.end(), {"--db", pg, "--db-schema", pg_schema()});
+    } else {
+      argv.insert(argv.end(), {"--db", (dir / "it.db").string()});
+    }
     if (!opts.config.empty()) {
       argv.push_back("--config");
       argv.push_back(opts.config);

@@ -15,6 +15,7 @@
 #include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/order_number.hpp"
 #include "unit/temp_dir.hpp"
+#include "unit/test_store.hpp"
 #include "unit/test_support.hpp"
 
 using namespace huying;
@@ -29,7 +30,7 @@ struct Harness {
   explicit Harness(const std::string& path, Millis start = kT0,
                    std::shared_ptr<const RuleSet> rules = nullptr, bool background = false)
       : clock(start),
-        store(db::open_sqlite_store({.path = path})),
+        store(open_store(path)),
         engine(ioc, *store, {.clock = &clock, .sla = &sla, .rules = std::move(rules)}) {
     if (background) {
       auto p = std::make_shared<std::promise<void>>();
@@ -72,7 +73,7 @@ struct Harness {
 // Writes n open orders straight to the store (created and dispatched to 城管),
 // as a district's backlog before a restart; returns their numbers in order.
 std::vector<std::string> write_backlog(const std::string& path, int n) {
-  auto store = db::open_sqlite_store({.path = path});
+  auto store = open_store(path);
   NaturalSlaPolicy sla;
   OrderNumbering numbering;
   std::int64_t id = 0;
@@ -199,7 +200,7 @@ TEST_CASE("engine: order numbers go past 999999 a day and resume right after a r
   auto path = dir.file("e.db");
   {
     // As if 999,998 orders had been created on 2025-12-01 already.
-    auto store = db::open_sqlite_store({.path = path});
+    auto store = open_store(path);
     DecideContext ctx;
     ctx.now = kT0;
     NaturalSlaPolicy sla;
@@ -603,7 +604,7 @@ TEST_CASE(
   }
   std::int64_t before = 0;
   {
-    auto s = db::open_sqlite_store({.path = path});
+    auto s = open_store(path);
     before = s->count_events();
   }
   // Down until the next morning: each order's claim deadline and twice it passed.

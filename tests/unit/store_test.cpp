@@ -16,6 +16,7 @@
 #include "dispatcher/core/command_args.hpp"
 #include "unit/order_diff.hpp"
 #include "unit/temp_dir.hpp"
+#include "unit/test_store.hpp"
 #include "unit/test_support.hpp"
 
 using namespace huying;
@@ -59,24 +60,6 @@ struct Builder {
     return c;
   }
 };
-
-// The suite runs on SQLite, and on PostgreSQL too when HUYING_TEST_PG holds
-// a server's URL (tests/pg/store_suite.sh starts one and runs the cases not
-// tagged [sqlite]): each file name becomes a schema of its own there, so a
-// test that reopens "the same file" reopens the same tables.
-std::unique_ptr<db::Store> open_store(const std::string& path,
-                                      std::function<void(const std::string&)> on_fatal = {}) {
-  if (const char* pg = std::getenv("HUYING_TEST_PG"); pg && *pg) {
-    db::PgOptions o;
-    o.url = pg;
-    o.schema = "t" + std::to_string(std::hash<std::string>{}(path) % 1000000000000ULL);
-    o.writer.on_fatal = std::move(on_fatal);
-    return db::open_pg_store(o);
-  }
-  db::SqliteOptions o{.path = path};
-  o.on_fatal = std::move(on_fatal);
-  return db::open_sqlite_store(o);
-}
 
 db::CommitStatus commit(db::Store& s, db::Batch b) {
   std::promise<db::CommitStatus> p;
@@ -438,7 +421,7 @@ TEST_CASE(
   }
   // A store written before the index existed: the migration fills it
   // (SQLite's schema v1 to v2; PostgreSQL's schema started with it).
-  if (const char* pg = std::getenv("HUYING_TEST_PG"); pg && *pg) return;
+  if (on_pg()) return;
   {
     db::Connection c(path, db::Connection::Mode::read_write);
     c.exec(
@@ -513,7 +496,7 @@ TEST_CASE("store: it reports its kind, schema version and durability settings", 
   TempDir dir;
   auto s = open_store(dir.file("k.db"));
   auto set = s->settings();
-  if (const char* pg = std::getenv("HUYING_TEST_PG"); pg && *pg) {
+  if (on_pg()) {
     CHECK(set["store"] == "postgresql");
     CHECK(set["schema_version"] == std::to_string(db::pg_schema_version()));
     CHECK(set["synchronous_commit"] == "on");
