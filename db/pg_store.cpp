@@ -59,15 +59,21 @@ class Conn {
     }
   }
   ~Conn() { PQfinish(c_); }
+
+  // libpq's form of the parameters: C strings, NULL for SQL NULL.
+  static std::vector<const char*> values_of(const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    return values;
+  }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
   // Without parameters: the simple protocol (several statements allowed).
   Result exec(const std::string& sql, const Params& params = {}) {
     if (params.empty()) return check(PQexec(c_, sql.c_str()), sql);
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const auto values = values_of(params);
     return check(PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                               values.data(), nullptr, nullptr, 0),
                  sql);
@@ -76,9 +82,7 @@ class Conn {
     check(PQprepare(c_, name.c_str(), sql.c_str(), 0, nullptr), sql);
   }
   Result run(const std::string& name, const Params& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const auto values = values_of(params);
     return check(PQexecPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(),
                                 nullptr, nullptr, 0),
                  name);
@@ -90,9 +94,7 @@ class Conn {
     sent_ = 0;
   }
   void send(const std::string& name, const Params& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const auto values = values_of(params);
     if (!PQsendQueryPrepared(c_, name.c_str(), static_cast<int>(values.size()), values.data(),
                              nullptr, nullptr, 0))
       throw std::runtime_error(trim(PQerrorMessage(c_)));
@@ -285,83 +287,39 @@ class PgStore final : public GroupCommitStore {
   }
 
   OrderPage list_orders(const OrderFilter& f) override {
-    Params params;
-    auto p = [&](std::string v) {
-      params.push_back(std::move(v));
-      return "$" + std::to_string(params.size());
-    };
-    std::string where = " WHERE true";
-    if (!f.statuses.empty()) {
-      where += " AND status IN (";
-      for (std::size_t i = 0; i < f.statuses.size(); ++i)
-        where += (i ? "," : "") + p(std::string(core::name(f.statuses[i])));
-      where += ")";
-    }
-    if (!f.dept.empty())
-      where += " AND id IN (SELECT order_id FROM order_depts WHERE dept = " + p(f.dept) + ")";
-    if (!f.area_prefix.empty())
-      where += " AND area >= " + p(f.area_prefix) + " AND area < " + p(f.area_prefix + ":");
-    if (f.kind) where += " AND kind = " + p(std::string(core::name(*f.kind)));
-    if (f.created_from) where += " AND created_at >= " + p(str(f.created_from)) + "::bigint";
-    if (f.created_to) where += " AND created_at < " + p(str(f.created_to)) + "::bigint";
-    const auto literal = like_literal;
-    if (!f.category_prefix.empty()) {
-      where += " AND (category = " + p(f.category_prefix) + " OR category LIKE " +
-               p(literal(f.category_prefix) + "/%") + " ESCAPE '\\')";
-    }
-    if (f.mode) where += " AND doc::jsonb ->> 'mode' = " + p(std::string(core::name(*f.mode)));
-    if (f.urgency) where += " AND urgency = " + p(std::string(core::name(*f.urgency)));
-    if (f.channel) where += " AND channel = " + p(std::string(core::name(*f.channel)));
-    if (f.only_open) where += " AND open";
-    if (f.overdue_at)
-      where +=
-          " AND open AND next_due IS NOT NULL AND next_due < " + p(str(f.overdue_at)) + "::bigint";
-    if (f.sla_flags_any)
-      where +=
-          " AND ((doc::jsonb ->> 'sla_flags')::int & " + p(str(f.sla_flags_any)) + "::int) != 0";
-    for (const auto& flag : f.flags) {
-      if (std::find(core::kOrderFlags.begin(), core::kOrderFlags.end(), flag) ==
-          core::kOrderFlags.end())
-        continue;  // the API validates names; an unknown one never reaches SQL text
-      where += " AND (doc::jsonb -> '" + flag + "') = 'true'::jsonb";
-    }
-    if (!f.text.empty()) {
-      std::string pat = p("%" + literal(f.text) + "%");
-      where += " AND (doc::jsonb ->> 'description' LIKE " + pat + " ESCAPE '\\' OR " +
-               "doc::jsonb ->> 'address' LIKE " + pat + " ESCAPE '\\' OR " +
-               "doc::jsonb ->> 'title' LIKE " + pat + " ESCAPE '\\')";
-    }
-    if (!f.scope_all) {
-      std::vector<std::string> any;
-      if (!f.scope_dept.empty())
-        any.push_back("id IN (SELECT order_id FROM order_depts WHERE dept = " + p(f.scope_dept) +
-                      ")");
-      if (!f.scope_area_prefix.empty())
-        any.push_back("(area >= " + p(f.scope_area_prefix) + " AND area < " +
-                      p(f.scope_area_prefix + ":") + ")");
-      if (any.empty()) {
-        where += " AND false";
-      } else {
-        where += " AND (" + any[0];
-        for (std::size_t i = 1; i < any.size(); ++i) where += " OR " + any[i];
-        where += ")";
+    // $n placeholders; documents (JSON text) cast to jsonb.
+    struct Dialect final : SqlDialect {
+      Params params;
+      std::string text(std::string v) override {
+        params.push_back(std::move(v));
+        return "$" + std::to_string(params.size());
       }
-    }
-    const std::string count_where = where;
-    const Params count_params = params;
-    if (f.before_id > 0) where += " AND id < " + p(str(f.before_id)) + "::bigint";
+      std::string integer(std::int64_t v) override {
+        params.push_back(std::to_string(v));
+        return "$" + std::to_string(params.size()) + "::bigint";
+      }
+      std::string doc_text(const std::string& f) const override {
+        return "(doc::jsonb ->> '" + f + "')";
+      }
+      std::string doc_int(const std::string& f) const override { return doc_text(f) + "::bigint"; }
+      std::string doc_true(const std::string& f) const override {
+        return "(doc::jsonb -> '" + f + "') = 'true'::jsonb";
+      }
+      std::string is_open() const override { return "open"; }
+    } d;
+    const OrderQuery oq = order_query(f, d);
     const int limit = std::clamp(f.limit, 1, 500);
     const int offset = std::max(0, f.offset);
-    const char* order_by =
-        f.by_deadline ? " ORDER BY next_due IS NULL, next_due, id" : " ORDER BY id DESC";
-    std::string page_sql = "SELECT doc FROM orders" + where + order_by + " LIMIT " +
-                           std::to_string(limit) + " OFFSET " + std::to_string(offset);
+    const Params count_params(d.params.begin(),
+                              d.params.begin() + static_cast<std::ptrdiff_t>(oq.count_binds));
 
     std::lock_guard lk(rmu_);
     Tx tx(*r_);
     OrderPage page;
-    page.total = r_->exec("SELECT count(*) FROM orders" + count_where, count_params).num(0, 0);
-    Result q = r_->exec(page_sql, params);
+    page.total = r_->exec("SELECT count(*) FROM orders" + oq.count_where, count_params).num(0, 0);
+    Result q = r_->exec("SELECT doc FROM orders" + oq.page_where + oq.order_by + " LIMIT " +
+                            std::to_string(limit) + " OFFSET " + std::to_string(offset),
+                        d.params);
     for (int i = 0; i < q.rows(); ++i)
       page.items.push_back(core::order_from_json(json::parse(q.text(i, 0))));
     return page;

@@ -12,6 +12,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "db/group_commit.hpp"
 #include "db/sqlite.hpp"
@@ -198,139 +199,42 @@ class SqliteStore final : public GroupCommitStore {
   }
 
   OrderPage list_orders(const OrderFilter& f) override {
-    std::string where = " WHERE 1=1";
-    struct Bind {
-      bool is_int;
-      std::int64_t i;
-      std::string s;
-    };
-    std::vector<Bind> binds;
-    auto bind_text = [&](std::string v) { binds.push_back({false, 0, std::move(v)}); };
-    auto bind_int = [&](std::int64_t v) { binds.push_back({true, v, {}}); };
-    if (!f.statuses.empty()) {
-      where += " AND status IN (";
-      for (std::size_t i = 0; i < f.statuses.size(); ++i) {
-        where += i ? ",?" : "?";
-        bind_text(std::string(core::name(f.statuses[i])));
+    // Binds in order (SQLite's ? are positional); documents through json_extract.
+    struct Dialect final : SqlDialect {
+      std::vector<std::variant<std::string, std::int64_t>> binds;
+      std::string text(std::string v) override {
+        binds.emplace_back(std::move(v));
+        return "?";
       }
-      where += ")";
-    }
-    if (!f.dept.empty()) {
-      where += " AND id IN (SELECT order_id FROM order_depts WHERE dept = ?)";
-      bind_text(f.dept);
-    }
-    if (!f.area_prefix.empty()) {
-      // Division codes are digits: [prefix, prefix + ':') is the prefix range.
-      where += " AND area >= ? AND area < ?";
-      bind_text(f.area_prefix);
-      bind_text(f.area_prefix + ":");
-    }
-    if (f.kind) {
-      where += " AND kind = ?";
-      bind_text(std::string(core::name(*f.kind)));
-    }
-    if (f.created_from) {
-      where += " AND created_at >= ?";
-      bind_int(f.created_from);
-    }
-    if (f.created_to) {
-      where += " AND created_at < ?";
-      bind_int(f.created_to);
-    }
-    // LIKE with the pattern's own wildcards escaped: the value is literal.
-    const auto literal = like_literal;
-    if (!f.category_prefix.empty()) {
-      where += " AND (category = ? OR category LIKE ? ESCAPE '\\')";
-      bind_text(f.category_prefix);
-      bind_text(literal(f.category_prefix) + "/%");
-    }
-    if (f.mode) {
-      where += " AND json_extract(doc, '$.mode') = ?";
-      bind_text(std::string(core::name(*f.mode)));
-    }
-    if (f.urgency) {
-      where += " AND urgency = ?";
-      bind_text(std::string(core::name(*f.urgency)));
-    }
-    if (f.channel) {
-      where += " AND channel = ?";
-      bind_text(std::string(core::name(*f.channel)));
-    }
-    if (f.only_open) where += " AND open = 1";
-    if (f.overdue_at) {
-      where += " AND open = 1 AND next_due IS NOT NULL AND next_due < ?";
-      bind_int(f.overdue_at);
-    }
-    if (f.sla_flags_any) {
-      where += " AND (json_extract(doc, '$.sla_flags') & ?) != 0";
-      bind_int(f.sla_flags_any);
-    }
-    for (const auto& flag : f.flags) {
-      if (std::find(core::kOrderFlags.begin(), core::kOrderFlags.end(), flag) ==
-          core::kOrderFlags.end())
-        continue;  // the API validates names; an unknown one never reaches SQL text
-      where += " AND json_extract(doc, '$." + flag + "') = 1";
-    }
-    if (!f.text.empty()) {
-      std::string pat = "%" + literal(f.text) + "%";
-      where +=
-          " AND (json_extract(doc, '$.description') LIKE ? ESCAPE '\\' OR "
-          "json_extract(doc, '$.address') LIKE ? ESCAPE '\\' OR "
-          "json_extract(doc, '$.title') LIKE ? ESCAPE '\\')";
-      bind_text(pat);
-      bind_text(pat);
-      bind_text(pat);
-    }
-    if (!f.scope_all) {
-      std::vector<std::string> any;
-      if (!f.scope_dept.empty()) {
-        any.push_back("id IN (SELECT order_id FROM order_depts WHERE dept = ?)");
-        bind_text(f.scope_dept);
+      std::string integer(std::int64_t v) override {
+        binds.emplace_back(v);
+        return "?";
       }
-      if (!f.scope_area_prefix.empty()) {
-        any.push_back("(area >= ? AND area < ?)");
-        bind_text(f.scope_area_prefix);
-        bind_text(f.scope_area_prefix + ":");
+      std::string doc_text(const std::string& f) const override {
+        return "json_extract(doc, '$." + f + "')";
       }
-      if (any.empty()) {
-        where += " AND 0";
-      } else {
-        where += " AND (" + any[0];
-        for (std::size_t i = 1; i < any.size(); ++i) where += " OR " + any[i];
-        where += ")";
+      std::string doc_int(const std::string& f) const override { return doc_text(f); }
+      std::string doc_true(const std::string& f) const override { return doc_text(f) + " = 1"; }
+      std::string is_open() const override { return "open = 1"; }
+      int bind(Statement& st, std::size_t n) const {
+        int i = 1;
+        for (std::size_t k = 0; k < n; ++k)
+          std::visit([&](const auto& v) { st.bind(i++, v); }, binds[k]);
+        return i;
       }
-    }
-    // The count ignores the cursor; the page starts after it.
-    const std::string count_where = where;
-    const std::size_t count_binds = binds.size();
-    if (f.before_id > 0) {
-      where += " AND id < ?";
-      bind_int(f.before_id);
-    }
-    auto bind_all = [&](Statement& st, std::size_t n) {
-      int i = 1;
-      for (std::size_t k = 0; k < n; ++k) {
-        const auto& b = binds[k];
-        if (b.is_int)
-          st.bind(i++, b.i);
-        else
-          st.bind(i++, b.s);
-      }
-      return i;
-    };
-    int limit = std::clamp(f.limit, 1, 500);
-    int offset = std::max(0, f.offset);
+    } d;
+    const OrderQuery oq = order_query(f, d);
+    const int limit = std::clamp(f.limit, 1, 500);
+    const int offset = std::max(0, f.offset);
 
     std::lock_guard lk(rmu_);
     ReadTx tx(*r_);
     OrderPage page;
-    Statement count(*r_, "SELECT count(*) FROM orders" + count_where);
-    bind_all(count, count_binds);
+    Statement count(*r_, "SELECT count(*) FROM orders" + oq.count_where);
+    d.bind(count, oq.count_binds);
     if (count.step()) page.total = count.col_int(0);
-    const char* order_by =
-        f.by_deadline ? " ORDER BY next_due IS NULL, next_due, id" : " ORDER BY id DESC";
-    Statement q(*r_, "SELECT doc FROM orders" + where + order_by + " LIMIT ? OFFSET ?");
-    int next = bind_all(q, binds.size());
+    Statement q(*r_, "SELECT doc FROM orders" + oq.page_where + oq.order_by + " LIMIT ? OFFSET ?");
+    int next = d.bind(q, d.binds.size());
     q.bind(next, limit).bind(next + 1, offset);
     while (q.step()) page.items.push_back(core::order_from_json(json::parse(q.col_text(0))));
     return page;
