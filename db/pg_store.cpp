@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "db/sqlite.hpp"
 #include "db/store_rows.hpp"
 #include "dispatcher/core/command_args.hpp"
 
@@ -34,6 +35,7 @@ class Result {
 
   int rows() const { return PQntuples(r_); }
   std::string text(int row, int col) const { return PQgetvalue(r_, row, col); }
+  bool null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
   std::int64_t num(int row, int col) const {
     return PQgetisnull(r_, row, col) ? 0 : std::stoll(PQgetvalue(r_, row, col));
   }
@@ -635,6 +637,156 @@ VALUES ($1::bigint, $2::int, $3::bigint, $4, $5, $6, $7, $8, $9))sql");
 };
 
 }  // namespace
+
+namespace {
+
+// The tables and their columns, in an order that satisfies the foreign keys;
+// `key` orders the rows for the checksum.
+struct TableSpec {
+  const char* name;
+  std::vector<const char*> cols;
+  const char* key;     // ORDER BY in SQLite (binary collation)
+  const char* pg_key;  // the same order in PostgreSQL, whatever its locale
+};
+const std::vector<TableSpec>& tables() {
+  static const std::vector<TableSpec> t = {
+      {"orders",
+       {"id", "number", "status", "open", "kind", "urgency", "channel", "category", "area",
+        "lead_dept", "created_at", "updated_at", "next_due", "version", "doc"},
+       "id",
+       "id"},
+      {"order_depts",
+       {"dept", "order_id", "role", "status"},
+       "dept, order_id",
+       "dept COLLATE \"C\", order_id"},
+      {"events",
+       {"id", "order_id", "seq", "at", "actor", "role", "actor_dept", "actor_area", "type", "data"},
+       "id",
+       "id"},
+      {"idempotency", {"key", "order_number", "at"}, "key", "key COLLATE \"C\""},
+      {"callers", {"phone", "order_id"}, "phone, order_id", "phone COLLATE \"C\", order_id"},
+      {"records", {"kind", "key", "value"}, "kind, key", "kind COLLATE \"C\", key COLLATE \"C\""},
+      {"audit",
+       {"id", "at", "actor", "role", "actor_dept", "action", "target", "detail"},
+       "id",
+       "id"},
+  };
+  return t;
+}
+
+// FNV-1a over each row's columns as text (NULL distinct from ""), in key order.
+struct Checksum {
+  std::uint64_t h = 1469598103934665603ULL;
+  void add(const char* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= static_cast<unsigned char>(p[i]);
+      h *= 1099511628211ULL;
+    }
+  }
+  void field(const std::optional<std::string>& v) {
+    if (v) add(v->data(), v->size());
+    add(v ? "\x1f" : "\x1e", 1);
+  }
+};
+
+// SQLite's 0/1 for `open` is PostgreSQL's false/true; everything else is the same text.
+std::optional<std::string> pg_text(const TableSpec& t, std::size_t col,
+                                   std::optional<std::string> v) {
+  if (v && std::string(t.name) == "orders" && std::string(t.cols[col]) == "open")
+    return *v == "1" ? "true" : "false";
+  return v;
+}
+
+}  // namespace
+
+MigrateReport migrate_sqlite_to_pg(const std::string& sqlite_path, const PgOptions& to) {
+  {
+    // A store at the current schema on both sides (the SQLite one migrated
+    // forward if it is older), the PostgreSQL one created if missing.
+    open_sqlite_store({.path = sqlite_path});
+    open_pg_store(to);
+  }
+  Connection from(sqlite_path, Connection::Mode::read_only);
+  Conn pg(to.url, to.schema);
+  if (pg.exec("SELECT count(*) FROM orders").num(0, 0) > 0)
+    throw std::runtime_error(
+        "the PostgreSQL store already holds orders: migrate into an empty one");
+  MigrateReport report;
+  std::map<std::string, Checksum> sums;
+  from.exec("BEGIN");
+  pg.exec("BEGIN");
+  try {
+    for (const auto& t : tables()) {
+      std::string cols, marks;
+      for (std::size_t i = 0; i < t.cols.size(); ++i) {
+        cols += std::string(i ? ", " : "") + t.cols[i];
+        marks += std::string(i ? ", " : "") + "$" + std::to_string(i + 1);
+      }
+      const std::string ins =
+          std::string("INSERT INTO ") + t.name + " (" + cols + ") VALUES (" + marks + ")";
+      pg.prepare(std::string("mig_") + t.name, ins);
+      Statement q(from, std::string("SELECT ") + cols + " FROM " + t.name + " ORDER BY " + t.key);
+      std::int64_t n = 0;
+      pg.pipeline_begin();
+      while (q.step()) {
+        Params row;
+        for (std::size_t i = 0; i < t.cols.size(); ++i) {
+          std::optional<std::string> v;
+          if (!q.col_null(static_cast<int>(i))) v = q.col_text(static_cast<int>(i));
+          sums[t.name].field(v);
+          row.push_back(pg_text(t, i, std::move(v)));
+        }
+        pg.send(std::string("mig_") + t.name, row);
+        if (++n % 2000 == 0) {  // bounded pipelines
+          pg.pipeline_end();
+          pg.pipeline_begin();
+        }
+      }
+      pg.pipeline_end();
+      report.rows[t.name] = n;
+    }
+    // Sequences past the copied ids.
+    for (const char* t : {"events", "audit"})
+      pg.exec(std::string("SELECT setval(pg_get_serial_sequence('") + t +
+              "', 'id'), coalesce((SELECT max(id) FROM " + t + "), 0) + 1, false)");
+    // Read back: the same rows, the same checksum.
+    for (const auto& t : tables()) {
+      std::string cols;
+      for (std::size_t i = 0; i < t.cols.size(); ++i) {
+        std::string c = t.cols[i];
+        if (std::string(t.name) == "orders" && c == "open")
+          c = "CASE WHEN open THEN '1' ELSE '0' END";
+        cols += std::string(i ? ", " : "") + c;
+      }
+      Result r =
+          pg.exec(std::string("SELECT ") + cols + " FROM " + t.name + " ORDER BY " + t.pg_key);
+      Checksum back;
+      for (int row = 0; row < r.rows(); ++row)
+        for (std::size_t i = 0; i < t.cols.size(); ++i)
+          back.field(r.null(row, static_cast<int>(i))
+                         ? std::nullopt
+                         : std::optional<std::string>(r.text(row, static_cast<int>(i))));
+      if (r.rows() != report.rows[t.name] || back.h != sums[t.name].h)
+        throw std::runtime_error(std::string("table ") + t.name + ": copied " +
+                                 std::to_string(report.rows[t.name]) + " rows, read back " +
+                                 std::to_string(r.rows()) + ", checksums " +
+                                 (back.h == sums[t.name].h ? "agree" : "differ"));
+    }
+    pg.exec("COMMIT");
+  } catch (...) {
+    try {
+      pg.exec("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+  Checksum all;
+  for (const auto& [name, c] : sums) all.add(reinterpret_cast<const char*>(&c.h), sizeof c.h);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(all.h));
+  report.checksum = buf;
+  return report;
+}
 
 std::unique_ptr<Store> open_pg_store(const PgOptions& opts) {
   return std::make_unique<PgStore>(opts);

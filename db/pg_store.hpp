@@ -9,6 +9,8 @@
 // (byte for byte); filters on document fields cast it to jsonb.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -34,6 +36,18 @@ std::unique_ptr<Store> open_pg_store(const PgOptions& opts);
 
 // The schema version this build writes (huying_schema.version).
 int pg_schema_version();
+
+// `huying migrate`: every row of a SQLite store (events, the projections,
+// idempotency keys, callers, records, the audit trail) into an empty
+// PostgreSQL store, in one transaction, then checked: the same count per
+// table and the same checksum over each table's rows, read back from
+// PostgreSQL. Throws std::runtime_error with the reason (nothing is left
+// half-copied: the transaction is rolled back).
+struct MigrateReport {
+  std::map<std::string, std::int64_t> rows;  // per table
+  std::string checksum;                      // of every table, both sides agreeing
+};
+MigrateReport migrate_sqlite_to_pg(const std::string& sqlite_path, const PgOptions& to);
 
 // True for a --db value that names PostgreSQL rather than a SQLite file.
 bool is_pg_url(const std::string& db);

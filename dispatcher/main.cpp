@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "db/backup.hpp"
+#include "db/pg_store.hpp"
 #include "db/store.hpp"
 #include "dispatcher/app/dry_run.hpp"
 #include "dispatcher/app/load.hpp"
@@ -54,6 +55,7 @@ void usage() {
       "       huying init --db FILE\n"
       "       huying backup --db FILE --to BACKUP     (online: the server may run)\n"
       "       huying restore --from BACKUP --db FILE [--force]\n"
+      "       huying migrate --from FILE --to postgresql://… [--schema S]\n"
       "       huying check-config DIR\n"
       "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
       "                       [--per-day N] [--speed N] [--seed N]\n"
@@ -313,6 +315,37 @@ int main(int argc, char** argv) {
   if (cmd == "serve") {
     if (!parse_flags(argc, argv, 2, opts)) return 2;
     return huying::app::serve(opts);
+  }
+  if (cmd == "migrate") {
+    std::string from, to, schema;
+    bool ok = read_flags(argc, argv, 2, {}, [&](std::string_view f, const std::string& v) {
+      if (f == "--from")
+        from = v.rfind("sqlite:", 0) == 0 ? v.substr(7) : v;
+      else if (f == "--to")
+        to = v;
+      else if (f == "--schema")
+        schema = v;
+      else
+        return false;
+      return true;
+    });
+    if (!ok || from.empty() || !huying::db::is_pg_url(to)) {
+      usage();
+      return 2;
+    }
+    try {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = huying::db::migrate_sqlite_to_pg(from, {.url = to, .schema = schema});
+      std::printf("migrate %s -> %s:", from.c_str(), huying::db::db_label(to).c_str());
+      for (const auto& [table, n] : r.rows)
+        std::printf(" %s %lld,", table.c_str(), static_cast<long long>(n));
+      std::printf(" checksum %s (read back: the same), %.2f s\n", r.checksum.c_str(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "huying migrate: %s\n", e.what());
+      return 1;
+    }
   }
   if (cmd == "backup" || cmd == "restore") {
     std::string db, other;
