@@ -5,14 +5,14 @@
 //   node tests/e2e/board.test.mjs HUYING_BIN CONFIG_DIR
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startServer, stopServer, tempDir, launch, newPage, signIn, problems } from './lib.mjs'
+import { startServer, tempDir, launch, newPage, signIn, problems, finish } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
 const tmp = tempDir()
 const server = startServer({ bin, config, db: join(tmp.dir, 'web.db') })
 const url = await server.url
 const browser = await launch()
-let failed = false
+let failure = null
 try {
   const page = await newPage(browser, 'board')
   const violations = []
@@ -82,11 +82,6 @@ try {
   assert.deepEqual(problems, [], 'console errors')
   console.log('web: sign-in, live board and CSP: ok')
 } catch (e) {
-  failed = true
-  console.error('web test failed:', e)
-} finally {
-  await browser.close()
-  await stopServer(server)
-  tmp.remove()
+  failure = e
 }
-process.exit(failed ? 1 : 0)
+await finish(failure, { browser, server, tmp })

@@ -6,7 +6,7 @@
 //   node tests/e2e/console.test.mjs HUYING_BIN CONFIG_DIR
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startServer, stopServer, tempDir, launch, newPage, signIn, apiAs, problems } from './lib.mjs'
+import { startServer, tempDir, launch, newPage, signIn, apiAs, problems, finish } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
 const tmp = tempDir()
@@ -14,7 +14,7 @@ const server = startServer({ bin, config, db: join(tmp.dir, 'console.db') })
 const url = await server.url
 const browser = await launch()
 const within = (ms) => ({ timeout: ms })
-let ok = false
+let failure = null
 
 try {
   const desk = await apiAs(url, 'disp1')
@@ -79,15 +79,8 @@ try {
   console.log('- English switch and back')
 
   assert.deepEqual(problems, [], 'console errors')
-  ok = true
   console.log('ok')
 } catch (e) {
-  console.error(e)
-  console.error('server log tail:\n' + server.log().slice(-3000))
-  if (problems.length) console.error('console errors:\n' + problems.join('\n'))
-} finally {
-  await browser.close()
-  await stopServer(server)
-  tmp.remove()
+  failure = e
 }
-process.exit(ok ? 0 : 1)
+await finish(failure, { browser, server, tmp })

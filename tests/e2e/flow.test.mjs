@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import {
-  startServer, stopServer, tempDir, launch, newPage, signIn, apiAs, problems, setQuiet,
+  startServer, stopServer, tempDir, launch, newPage, signIn, apiAs, problems, setQuiet, finish,
 } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
@@ -29,7 +29,7 @@ let url = await server.url
 const port = new URL(url).port
 const browser = await launch()
 const shots = process.env.FLOW_SHOTS
-let ok = false
+let failure = null
 
 const started = Date.now()
 const step = (s) => console.log(`- ${((Date.now() - started) / 1000).toFixed(1)} s: ${s}`)
@@ -208,22 +208,8 @@ try {
   step('expired session: signed in again, the draft was kept')
 
   assert.deepEqual(problems, [], 'console errors')
-  ok = true
   console.log('ok')
 } catch (e) {
-  console.error(e)
-  for (const [i, c] of browser.contexts().entries()) {
-    for (const pg of c.pages()) {
-      const path = join(process.env.FAILSHOTS || tmp.dir, `failed-${i}.png`)
-      await pg.screenshot({ path }).catch(() => {})
-      if (process.env.FAILSHOTS) console.error(`screenshot: ${path}`)
-    }
-  }
-  console.error('server log tail:\n' + server.log().slice(-3000))
-  if (problems.length) console.error('console errors:\n' + problems.join('\n'))
-} finally {
-  await browser.close()
-  await stopServer(server)
-  tmp.remove()
+  failure = e
 }
-process.exit(ok ? 0 : 1)
+await finish(failure, { browser, server, tmp })

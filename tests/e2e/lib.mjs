@@ -98,3 +98,28 @@ export async function apiAs(url, user) {
     return { status: res.status, body: await res.json().catch(() => null) }
   }
 }
+
+// The end of every browser test: on failure the error, each page's
+// screenshot (into FAILSHOTS=DIR, if set), the server's log tail and the
+// console errors; then the browser, the server and the temp folder go, and
+// the process exits 0 or 1.
+export async function finish(failure, { browser, server, tmp }) {
+  if (failure) {
+    console.error(failure)
+    if (process.env.FAILSHOTS) {
+      for (const [i, c] of browser.contexts().entries()) {
+        for (const [k, pg] of c.pages().entries()) {
+          const path = join(process.env.FAILSHOTS, `failed-${i}-${k}.png`)
+          await pg.screenshot({ path }).catch(() => {})
+          console.error(`screenshot: ${path}`)
+        }
+      }
+    }
+    console.error('server log tail:\n' + server.log().slice(-3000))
+    if (problems.length) console.error('console errors:\n' + problems.join('\n'))
+  }
+  await browser.close()
+  await stopServer(server)
+  tmp.remove()
+  process.exit(failure ? 1 : 0)
+}

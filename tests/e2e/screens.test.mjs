@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { startServer, stopServer, tempDir, launch, newPage, signIn, apiAs, problems } from './lib.mjs'
+import { startServer, tempDir, launch, newPage, signIn, apiAs, problems, finish } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
 const tmp = tempDir()
@@ -17,7 +17,7 @@ const url = await server.url
 const browser = await launch()
 const shots = process.env.SHOTS
 const within = (ms) => ({ timeout: ms })
-let ok = false
+let failure = null
 let load = null
 
 try {
@@ -97,16 +97,9 @@ try {
     await board.screenshot({ path: join(shots, 'board.png') })
   }
   assert.deepEqual(problems, [], 'console errors')
-  ok = true
   console.log('ok')
 } catch (e) {
-  console.error(e)
-  console.error('server log tail:\n' + server.log().slice(-3000))
-  if (problems.length) console.error('console errors:\n' + problems.join('\n'))
-} finally {
-  load?.kill('SIGTERM')
-  await browser.close()
-  await stopServer(server)
-  tmp.remove()
+  failure = e
 }
-process.exit(ok ? 0 : 1)
+load?.kill('SIGTERM')
+await finish(failure, { browser, server, tmp })

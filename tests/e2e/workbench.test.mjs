@@ -7,7 +7,7 @@
 //   node tests/e2e/workbench.test.mjs HUYING_BIN CONFIG_DIR
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { startServer, stopServer, tempDir, launch, newPage, signIn, apiAs, problems } from './lib.mjs'
+import { startServer, tempDir, launch, newPage, signIn, apiAs, problems, finish } from './lib.mjs'
 
 const [bin, config] = process.argv.slice(2)
 const tmp = tempDir()
@@ -15,7 +15,7 @@ const server = startServer({ bin, config, db: join(tmp.dir, 'workbench.db') })
 const url = await server.url
 const browser = await launch()
 const within = (ms) => ({ timeout: ms })
-let ok = false
+let failure = null
 
 // Picks `text` in the open dropdown of the select inside `item`.
 async function choose(page, item, text) {
@@ -121,17 +121,8 @@ try {
   console.log('- the detail shows each reason')
 
   assert.deepEqual(problems, [], 'console errors')
-  ok = true
   console.log('ok')
 } catch (e) {
-  console.error(e)
-  console.error('server log tail:\n' + server.log().slice(-3000))
-  if (problems.length) console.error('console errors:\n' + problems.join('\n'))
-  for (const [i, c] of browser.contexts().entries())
-    for (const pg of c.pages()) await pg.screenshot({ path: `/tmp/fail/wb-${i}.png` }).catch(() => {})
-} finally {
-  await browser.close()
-  await stopServer(server)
-  tmp.remove()
+  failure = e
 }
-process.exit(ok ? 0 : 1)
+await finish(failure, { browser, server, tmp })
