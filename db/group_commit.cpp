@@ -80,7 +80,27 @@ void GroupCommitStore::run_writer() {
     group.clear();
     {
       std::unique_lock lk(mu_);
-      cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+      if (wopts_.idle_check.count() > 0) {
+        while (
+            !cv_work_.wait_for(lk, wopts_.idle_check, [&] { return stop_ || !queue_.empty(); })) {
+          lk.unlock();
+          try {
+            idle_check();
+          } catch (const std::exception& e) {
+            {
+              std::lock_guard fl(mu_);
+              failed_ = true;
+            }
+            wopts_.on_fatal(e.what());
+            lk.lock();
+            break;
+          }
+          lk.lock();
+        }
+        if (failed_) break;
+      } else {
+        cv_work_.wait(lk, [&] { return stop_ || !queue_.empty(); });
+      }
       if (queue_.empty()) break;  // stop_ and drained
       if (wopts_.commit_delay.count() > 0 && last_group_ >= wopts_.commit_siblings &&
           queue_.size() < wopts_.max_group) {

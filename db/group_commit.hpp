@@ -32,6 +32,9 @@ struct WriterOptions {
   std::chrono::microseconds commit_delay{200};
   std::size_t commit_siblings = 4;
   std::function<void(const std::string& what)> on_fatal;  // empty: log and _Exit(70)
+  // > 0: when no batch came for this long, the writer calls idle_check()
+  // (a store's liveness or lease check); a throw is fatal, as a failed commit.
+  std::chrono::milliseconds idle_check{0};
 };
 
 class GroupCommitStore : public Store {
@@ -56,6 +59,8 @@ class GroupCommitStore : public Store {
   };
   // All of the group in one transaction; throws when it did not commit.
   virtual void write_group(const std::vector<Job>& group) = 0;
+  // See WriterOptions::idle_check; on the writer thread, throws on failure.
+  virtual void idle_check() {}
 
  private:
   void run_writer();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "db/sqlite.hpp"
 #include "db/store_rows.hpp"
@@ -229,6 +230,18 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_at ON audit (at);
 )sql",
+    // 2: fencing. Raises unless this session holds the district's lease
+    // (pg_try_advisory_lock(7262613, hashtext(lease)), see PgLease).
+    R"sql(
+CREATE FUNCTION huying_fence(lease TEXT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+                 AND pid = pg_backend_pid() AND classid = 7262613
+                 AND objid = hashtext(lease)::oid AND objsubid = 2) THEN
+    RAISE EXCEPTION 'fenced: this session does not hold the lease %', lease;
+  END IF;
+END $$;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -248,21 +261,105 @@ core::Event event_at(const Result& r, int row, int col, std::string number) {
   return e;
 }
 
+void check_schema_name(const std::string& schema) {
+  if (!std::all_of(schema.begin(), schema.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      }))
+    throw std::runtime_error("schema '" + schema + "': use lower-case letters, digits and _");
+}
+
+constexpr const char* kStandbyError =
+    "the database is a standby (read-only): point --db at the primary "
+    "(target_session_attrs=read-write finds it)";
+
+// The writer's options: with a lease, an idle writer checks it every second.
+WriterOptions writer_options(const PgOptions& o) {
+  WriterOptions w = o.writer;
+  if (o.lease && w.idle_check.count() == 0) w.idle_check = std::chrono::seconds(1);
+  return w;
+}
+
+}  // namespace
+
+struct PgLease::Impl {
+  std::unique_ptr<Conn> conn;  // holds the lock; handed to the store's writer
+  std::string name;
+};
+
+PgLease::PgLease(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PgLease::~PgLease() = default;
+const std::string& PgLease::name() const { return impl_->name; }
+
+std::unique_ptr<PgLease> try_lease(const LeaseOptions& opts, std::string& why) {
+  try {
+    check_schema_name(opts.schema);
+    auto impl = std::make_unique<PgLease::Impl>();
+    impl->conn = std::make_unique<Conn>(opts.url, opts.schema);
+    if (impl->conn->value("SELECT pg_is_in_recovery()") == "t") {
+      why = kStandbyError;
+      return nullptr;
+    }
+    impl->name = "huying:" + impl->conn->value("SELECT current_schema()");
+    if (impl->conn->exec("SELECT pg_try_advisory_lock(7262613, hashtext($1))", {impl->name})
+            .text(0, 0) == "t")
+      return std::make_unique<PgLease>(std::move(impl));
+    // Who has it: for the log and /healthz of the one waiting.
+    Result h = impl->conn->exec(
+        "SELECT a.pid, coalesce(host(a.client_addr), 'local'), a.backend_start::text "
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
+        "'advisory' AND l.granted AND l.classid = 7262613 AND l.objid = hashtext($1)::oid AND "
+        "l.objsubid = 2",
+        {impl->name});
+    why = "the lease " + impl->name + " is held by another dispatcher";
+    if (h.rows())
+      why += " (database session " + h.text(0, 0) + " from " + h.text(0, 1) + " since " +
+             h.text(0, 2) + ")";
+    return nullptr;
+  } catch (const std::exception& e) {
+    why = e.what();
+    return nullptr;
+  }
+}
+
+std::unique_ptr<PgLease> wait_for_lease(const LeaseOptions& opts) {
+  std::string last;
+  for (;;) {
+    if (opts.stop && opts.stop->load()) return nullptr;
+    std::string why;
+    if (auto lease = try_lease(opts, why)) return lease;
+    if (why != last && opts.waiting) opts.waiting(why);
+    last = why;
+    // Sleep in small steps so a stop is seen at once.
+    const auto until = std::chrono::steady_clock::now() + opts.poll;
+    while (std::chrono::steady_clock::now() < until) {
+      if (opts.stop && opts.stop->load()) return nullptr;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+namespace {
+
 class PgStore final : public GroupCommitStore {
  public:
   explicit PgStore(const PgOptions& opts)
-      : GroupCommitStore(opts.writer), url_(opts.url), schema_(opts.schema) {
-    if (!std::all_of(schema_.begin(), schema_.end(), [](char c) {
-          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-        }))
-      throw std::runtime_error("schema '" + schema_ + "': use lower-case letters, digits and _");
-    w_ = std::make_unique<Conn>(url_, schema_);
-    if (w_->value("SELECT pg_is_in_recovery()") == "t")
-      throw std::runtime_error(
-          "the database is a standby (read-only): point --db at the primary "
-          "(target_session_attrs=read-write finds it)");
+      : GroupCommitStore(writer_options(opts)), url_(opts.url), schema_(opts.schema) {
+    check_schema_name(schema_);
+    if (opts.lease) {
+      w_ = std::move(opts.lease->impl().conn);
+      lease_ = opts.lease->name();
+      if (!w_) throw std::runtime_error("the lease was already used by a store");
+    } else {
+      w_ = std::make_unique<Conn>(url_, schema_);
+    }
+    if (w_->value("SELECT pg_is_in_recovery()") == "t") throw std::runtime_error(kStandbyError);
     migrate();
     prepare();
+    if (!lease_.empty()) {
+      w_->prepare("fence", "SELECT huying_fence($1)");
+      w_->run("fence", {lease_});
+      settings_["lease"] = lease_;
+    }
     settings_["synchronous_commit"] = w_->value("SHOW synchronous_commit");
     settings_["synchronous_standby_names"] = w_->value("SHOW synchronous_standby_names");
     settings_["server_version"] = w_->value("SHOW server_version");
@@ -574,6 +671,8 @@ VALUES ($1::bigint, $2::int, $3::bigint, $4, $5, $6, $7, $8, $9))sql");
     try {
       w_->pipeline_begin();
       w_->send_sql("BEGIN");
+      // Fencing: nothing commits unless this session still holds the lease.
+      if (!lease_.empty()) w_->send("fence", {lease_});
       for (const auto& j : group) write(j);
       w_->send_sql("COMMIT");
       w_->pipeline_end();
@@ -628,8 +727,14 @@ VALUES ($1::bigint, $2::int, $3::bigint, $4, $5, $6, $7, $8, $9))sql");
                              a.actor.dept, a.action, a.target, a.detail.empty() ? "{}" : a.detail});
   }
 
+  // The writer, idle: the link and the lease still there (throws if not).
+  void idle_check() override {
+    if (!lease_.empty()) w_->run("fence", {lease_});
+  }
+
   std::string url_;
   std::string schema_;
+  std::string lease_;  // empty: none (tools, tests)
   std::map<std::string, std::string> settings_;
   std::unique_ptr<Conn> w_;  // the writer thread's (after construction)
   std::unique_ptr<Conn> r_;

@@ -9,7 +9,10 @@
 // (byte for byte); filters on document fields cast it to jsonb.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +21,45 @@
 #include "db/store.hpp"
 
 namespace huying::db {
+
+// The district's lease: a session-level PostgreSQL advisory lock named
+// after the schema (one district per schema), taken on the connection that
+// becomes the store's writer. PostgreSQL releases it when that session ends
+// (a dead process, a lost link), and every write transaction checks it holds
+// it (fencing): a dispatcher whose session lost the lease commits nothing
+// more. Advisory locks are not replicated: after a promotion the lease is
+// won again, on the new primary.
+class PgLease {
+ public:
+  ~PgLease();
+  PgLease(const PgLease&) = delete;
+  PgLease& operator=(const PgLease&) = delete;
+  // The lease's name: "huying:" and the schema.
+  const std::string& name() const;
+
+  struct Impl;  // pg_store.cpp's
+  explicit PgLease(std::unique_ptr<Impl> impl);
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct LeaseOptions {
+  std::string url;
+  std::string schema;  // as PgOptions::schema
+  std::chrono::milliseconds poll{500};
+  const std::atomic<bool>* stop = nullptr;  // wait_for_lease returns nullptr once set
+  // Called when a try fails, with the reason (who holds it, or why the
+  // database cannot be reached), and again each time the reason changes.
+  std::function<void(const std::string& why)> waiting;
+};
+
+// One try: the lease, or nullptr and `why` (held by another session, the
+// database unreachable or a standby).
+std::unique_ptr<PgLease> try_lease(const LeaseOptions& opts, std::string& why);
+// Tries every opts.poll until the lease is won (nullptr when *opts.stop).
+std::unique_ptr<PgLease> wait_for_lease(const LeaseOptions& opts);
 
 struct PgOptions {
   // A libpq connection string or URL, e.g.
@@ -28,6 +70,11 @@ struct PgOptions {
   // and '_'. Empty: the connection's search_path (public).
   std::string schema;
   WriterOptions writer;
+  // Optional: the district's lease, won by wait_for_lease with the same url
+  // and schema; its connection becomes the writer's, every transaction is
+  // fenced by it and, when idle, the writer checks it once a second (a lost
+  // lease or link is fail-stop).
+  std::shared_ptr<PgLease> lease;
 };
 
 // Connects, migrates and starts the writer. Throws std::runtime_error with

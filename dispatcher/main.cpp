@@ -44,10 +44,13 @@ void usage() {
       "usage: huying serve [--config DIR] [--db FILE|postgresql://…] [--db-schema S] [--address A] "
       "[--port N] "
       "[--threads N]\n"
-      "                    [--simulate-speed N] [--simulate-per-day N] [--rate-per-session N]\n"
+      "                    [--simulate-speed N] [--simulate-per-day N] [--simulate-epoch "
+      "UNIX_SECONDS]\n"
+      "                    [--rate-per-session N]\n"
       "                    [--session-idle SECONDS] [--session-max SECONDS] [--read-timeout "
       "SECONDS]\n"
       "                    [--ws-idle SECONDS] [--ws-queue-limit BYTES] [--web DIR]\n"
+      "                    [--lease-poll-ms N]  (PostgreSQL: a standby's tries for the lease)\n"
       "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
       "       huying load [--url http://127.0.0.1:8080] [--config DIR] [--rate N] [--duration S]\n"
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
@@ -102,12 +105,18 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
       o.db_path = v;
     else if (f == "--db-schema")
       o.db_schema = v;
-    else if (f == "--address")
+    else if (f == "--lease-poll-ms") {
+      o.lease_poll_ms = std::stoi(v);
+      if (o.lease_poll_ms < 50 || o.lease_poll_ms > 60000) throw std::out_of_range("lease poll");
+    } else if (f == "--address")
       o.address = v;
     else if (f == "--port") {
       int p = std::stoi(v);
       if (p < 0 || p > 65535) throw std::out_of_range("port");
       o.port = static_cast<unsigned short>(p);
+    } else if (f == "--simulate-epoch") {
+      o.simulate_epoch_ms = std::stoll(v) * 1000;
+      if (o.simulate_epoch_ms < 0) throw std::out_of_range("epoch");
     } else if (f == "--simulate-speed") {
       o.simulate_speed = std::stod(v);
       if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");

@@ -68,9 +68,19 @@ class Load {
       spdlog::error("load: the config needs leaf categories and communities");
       return 2;
     }
-    if (!parse_url(opts_.url, host_, port_)) {
-      spdlog::error("load: --url must look like http://127.0.0.1:8080");
-      return 2;
+    // One URL, or several (a dispatcher and its standbys), comma-separated.
+    for (std::size_t at = 0; at <= opts_.url.size();) {
+      auto comma = opts_.url.find(',', at);
+      if (comma == std::string::npos) comma = opts_.url.size();
+      std::string u = opts_.url.substr(at, comma - at);
+      std::string host;
+      unsigned short port = 0;
+      if (!parse_url(u, host, port)) {
+        spdlog::error("load: --url must look like http://127.0.0.1:8080[,http://…]");
+        return 2;
+      }
+      urls_.push_back(u);
+      at = comma + 1;
     }
     if (!make_users()) return 1;
     if (!opts_.acked_path.empty()) acked_.open(opts_.acked_path, std::ios::app);
@@ -161,33 +171,50 @@ class Load {
 
   // --- HTTP as one of the principals (each thread its own connection and sessions)
   struct Conn {
-    std::unique_ptr<HttpClient> http;
-    std::map<std::string, std::string> tokens;  // user -> bearer token
+    std::vector<std::unique_ptr<HttpClient>> http;  // one per URL
+    std::map<std::string, std::string> tokens;      // user -> bearer token
   };
   Conn& conn() {
     thread_local std::map<const Load*, Conn> conns;
     auto& c = conns[this];
-    if (!c.http) c.http = std::make_unique<HttpClient>(opts_.url);
+    if (c.http.empty())
+      for (const auto& u : urls_) c.http.push_back(std::make_unique<HttpClient>(u));
     return c;
   }
 
+  // With several URLs: the one answering (no answer or 503 from the
+  // current one moves every thread on to the next; the caller retries).
   HttpReply send(const Principal& p, const std::string& method, const std::string& target,
                  const json::value& body, std::vector<std::pair<std::string, std::string>> h = {}) {
+    const std::size_t at = current_.load();
+    last_url_ = at % urls_.size();
+    HttpReply r = send_to(last_url_, p, method, target, body, std::move(h));
+    if ((r.status == 0 || r.status == 503) && urls_.size() > 1) {
+      std::size_t expected = at;
+      current_.compare_exchange_strong(expected, at + 1);
+    }
+    return r;
+  }
+
+  HttpReply send_to(std::size_t url, const Principal& p, const std::string& method,
+                    const std::string& target, const json::value& body,
+                    std::vector<std::pair<std::string, std::string>> h) {
     auto& c = conn();
+    HttpClient& http = *c.http[url];
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto& tok = c.tokens[p.user];
       if (tok.empty()) {
-        auto r = c.http->request(
-            "POST", "/api/v1/session",
-            json::serialize(json::object{{"user", p.user}, {"password", p.password}}),
-            {{"Content-Type", "application/json"}});
+        auto r =
+            http.request("POST", "/api/v1/session",
+                         json::serialize(json::object{{"user", p.user}, {"password", p.password}}),
+                         {{"Content-Type", "application/json"}});
         if (r.status != 200) return r;
         tok = std::string(json::parse(r.body).at("token").as_string());
       }
       auto hh = h;
       hh.emplace_back("Authorization", "Bearer " + tok);
       if (!body.is_null()) hh.emplace_back("Content-Type", "application/json");
-      auto r = c.http->request(method, target, body.is_null() ? "" : json::serialize(body), hh);
+      auto r = http.request(method, target, body.is_null() ? "" : json::serialize(body), hh);
       if (r.status == 401) {  // the session ended (e.g. a restart lost nothing, but expiry)
         tok.clear();
         continue;
@@ -198,17 +225,27 @@ class Load {
   }
 
   bool make_users() {
-    HttpClient admin(opts_.url);
     auto colon = opts_.admin.find(':');
     if (colon == std::string::npos) {
       spdlog::error("load: --admin must be USER:PASSWORD");
       return false;
     }
-    auto in =
-        admin.request("POST", "/api/v1/session",
-                      json::serialize(json::object{{"user", opts_.admin.substr(0, colon)},
-                                                   {"password", opts_.admin.substr(colon + 1)}}),
-                      {{"Content-Type", "application/json"}});
+    // With several URLs: the first that signs us in (a standby answers 503).
+    std::unique_ptr<HttpClient> admin_http;
+    HttpReply in;
+    for (std::size_t i = 0; i < urls_.size(); ++i) {
+      admin_http = std::make_unique<HttpClient>(urls_[i]);
+      in = admin_http->request(
+          "POST", "/api/v1/session",
+          json::serialize(json::object{{"user", opts_.admin.substr(0, colon)},
+                                       {"password", opts_.admin.substr(colon + 1)}}),
+          {{"Content-Type", "application/json"}});
+      if (in.status == 200) {
+        current_ = i;
+        break;
+      }
+    }
+    HttpClient& admin = *admin_http;
     if (in.status != 200) {
       spdlog::error("load: cannot sign in as {} at {}: {} {}", opts_.admin.substr(0, colon),
                     opts_.url, in.status, in.status ? in.body : in.error);
@@ -310,7 +347,10 @@ class Load {
       std::lock_guard lk(rng_mu_);
       phone = "1380000" + std::to_string(1000 + std::uniform_int_distribution<int>(0, 8999)(rng_));
     }
+    // A few are urgent (30 minutes to claim, in natural time).
+    const bool urgent = chance() < 0.03;
     json::object body{{"kind", kind},
+                      {"urgency", urgent ? "urgent" : "normal"},
                       {"category", category},
                       {"address", address},
                       {"description", address + leaf + "，" + pick(texts_)},
@@ -360,7 +400,11 @@ class Load {
       ++stats_.created;
       stats_.create_ms.push_back(ms);
       if (acked_.is_open()) {
-        acked_ << ord.number << " " << key << "\n";
+        acked_ << ord.number << " " << key << " "
+               << std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count()
+               << " " << urls_[last_url_] << "\n";
         acked_.flush();
       }
     }
@@ -501,8 +545,6 @@ class Load {
   std::vector<const core::Area*> communities_;
   std::unordered_map<std::string, std::string> names_;
   std::unordered_map<std::string, std::vector<std::string>> places_;
-  std::string host_;
-  unsigned short port_ = 0;
   Principal op_, desk_;
   std::map<std::string, Principal> dept_users_;
   Clock::time_point start_ = Clock::now();
@@ -518,10 +560,15 @@ class Load {
   bool done_ = false;
 
   std::ofstream acked_;
+  std::vector<std::string> urls_;             // --url, split at commas
+  std::atomic<std::size_t> current_{0};       // the one answering (modulo urls_.size())
+  static thread_local std::size_t last_url_;  // the URL of this thread's last request
   Stats stats_;
 };
 
 }  // namespace
+
+thread_local std::size_t Load::last_url_ = 0;
 
 int load(const LoadOptions& opts) {
   Load l(opts);

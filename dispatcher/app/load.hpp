@@ -13,7 +13,10 @@
 // A create the server did not acknowledge (refused connection, reset, 5xx)
 // is retried with the same Idempotency-Key until it is, so a server that
 // restarts mid-load yields each order once. --acked FILE gets one line per
-// acknowledged create: "NUMBER KEY".
+// acknowledged create: "NUMBER KEY UNIX_MS URL" (URL: the server that
+// acknowledged it). --url may name several servers
+// (comma-separated: an active dispatcher and its standbys): when one does not
+// answer or answers 503, every request moves on to the next.
 #pragma once
 
 #include <atomic>

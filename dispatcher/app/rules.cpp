@@ -24,10 +24,11 @@ LoadedRules load_rules(const std::string& dir) {
   return out;
 }
 
-std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema) {
+std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema,
+                                      std::shared_ptr<db::PgLease> lease) {
   if (db::is_pg_url(path)) {
     try {
-      return db::open_pg_store({.url = path, .schema = schema});
+      return db::open_pg_store({.url = path, .schema = schema, .writer = {}, .lease = lease});
     } catch (const std::exception& e) {
       spdlog::error("store {}: {}", db::db_label(path), e.what());
       return nullptr;

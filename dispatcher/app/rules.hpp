@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "db/pg_store.hpp"
 #include "db/store.hpp"
 #include "dispatcher/config/config_load.hpp"
 #include "dispatcher/core/routing.hpp"
@@ -25,7 +26,9 @@ LoadedRules load_rules(const std::string& dir);
 
 // Opens (creating its folder first) the SQLite store; null, after logging the
 // path and the reason, when it cannot.
-// A SQLite file, or a PostgreSQL URL (then `schema`, if given, holds the tables).
-std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema = "");
+// A SQLite file, or a PostgreSQL URL (then `schema`, if given, holds the
+// tables, and `lease`, if given, is the district's lease the writer holds).
+std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema = "",
+                                      std::shared_ptr<db::PgLease> lease = nullptr);
 
 }  // namespace huying::app

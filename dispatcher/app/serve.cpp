@@ -5,12 +5,15 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,8 +27,81 @@
 #include "dispatcher/engine/engine.hpp"
 #include "dispatcher/server/api.hpp"
 #include "dispatcher/server/server.hpp"
+#include "dispatcher/server/standby.hpp"
 
 namespace huying::app {
+
+namespace {
+
+// Wins the district's lease, at once or after waiting as standby: meanwhile
+// the port answers /healthz as standby and 503 for the rest (port: the one
+// bound, for the active server to take over). Null when it cannot (stopped
+// set: by a signal).
+std::shared_ptr<db::PgLease> wait_as_standby(const ServeOptions& opts, unsigned short& port,
+                                             bool& stopped) {
+  db::LeaseOptions lo;
+  lo.url = opts.db_path;
+  lo.schema = opts.db_schema;
+  lo.poll = std::chrono::milliseconds(opts.lease_poll_ms);
+  std::string why;
+  if (auto l = db::try_lease(lo, why)) {
+    spdlog::info("lease: {} won at once: this dispatcher is active", l->name());
+    return l;
+  }
+  const std::int64_t since = core::SystemClock().now();
+  std::mutex mu;
+  std::string reason = why;
+  boost::asio::io_context sioc;
+  std::unique_ptr<server::StandbyServer> standby;
+  try {
+    standby = std::make_unique<server::StandbyServer>(sioc, opts.address, opts.port, [&] {
+      std::lock_guard lk(mu);
+      return boost::json::serialize(boost::json::object{
+          {"store", "postgresql"}, {"waiting_since", since}, {"reason", reason}});
+    });
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return nullptr;
+  }
+  port = standby->port();
+  std::atomic<bool> stop{false};
+  boost::asio::signal_set sigs(sioc, SIGINT, SIGTERM);
+  sigs.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping (standby)", sig);
+    stop = true;
+  });
+  std::thread t([&] { sioc.run(); });
+  std::printf("listening on http://%s:%u (standby)\n", opts.address.c_str(), port);
+  std::fflush(stdout);
+  lo.stop = &stop;
+  lo.waiting = [&](const std::string& w) {
+    spdlog::warn("lease: standby: {}", w);
+    std::lock_guard lk(mu);
+    reason = w;
+  };
+  auto lease = db::wait_for_lease(lo);
+  // The listener closes on its own thread; then the port is ours to take.
+  std::promise<void> closed;
+  boost::asio::post(sioc, [&] {
+    standby->stop();
+    sigs.cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  sioc.stop();
+  t.join();
+  standby.reset();
+  if (!lease) {
+    stopped = true;
+    return nullptr;
+  }
+  spdlog::info("lease: {} won after {:.1f} s as standby: this dispatcher takes over", lease->name(),
+               static_cast<double>(core::SystemClock().now() - since) / 1000.0);
+  return lease;
+}
+
+}  // namespace
 
 int serve(const ServeOptions& opts) {
   namespace fs = std::filesystem;
@@ -48,7 +124,17 @@ int serve(const ServeOptions& opts) {
   }
   // Declared first, destroyed last: the store's last completions post to it.
   boost::asio::io_context ioc;
-  std::unique_ptr<db::Store> store = open_store(opts.db_path, opts.db_schema);
+  // PostgreSQL: only the holder of the district's lease works; the others
+  // wait as standby (answering /healthz) until it frees.
+  unsigned short port = opts.port;
+  std::shared_ptr<db::PgLease> lease;
+  if (db::is_pg_url(opts.db_path)) {
+    bool stopped = false;
+    lease = wait_as_standby(opts, port, stopped);
+    if (stopped) return 0;
+    if (!lease) return 1;
+  }
+  std::unique_ptr<db::Store> store = open_store(opts.db_path, opts.db_schema, lease);
   if (!store) return 1;
 
   core::SystemClock system_clock;
@@ -58,7 +144,16 @@ int serve(const ServeOptions& opts) {
       spdlog::error("simulated traffic needs --config");
       return 2;
     }
-    sim_clock = std::make_unique<core::SimClock>(system_clock.now(), opts.simulate_speed);
+    // With an epoch E, simulated time is E + (now - E) * speed whenever the
+    // process started: dispatchers sharing one store agree on the time.
+    const core::Millis real = system_clock.now();
+    const core::Millis from =
+        opts.simulate_epoch_ms > 0 && opts.simulate_epoch_ms <= real
+            ? opts.simulate_epoch_ms +
+                  static_cast<core::Millis>(static_cast<double>(real - opts.simulate_epoch_ms) *
+                                            opts.simulate_speed)
+            : real;
+    sim_clock = std::make_unique<core::SimClock>(from, opts.simulate_speed);
   }
   core::Clock& clock = sim_clock ? static_cast<core::Clock&>(*sim_clock) : system_clock;
   core::NaturalSlaPolicy sla;
@@ -121,7 +216,7 @@ int serve(const ServeOptions& opts) {
   try {
     server::ServerOptions so;
     so.address = opts.address;
-    so.port = opts.port;
+    so.port = port;  // the standby's own, if it waited: the same port
     so.auth.requests_per_second = opts.requests_per_session;
     so.auth.idle = opts.session_idle_seconds * core::kSecond;
     so.read_timeout = std::chrono::seconds(opts.read_timeout_seconds);

@@ -2,6 +2,7 @@
 // until SIGINT/SIGTERM. No Asio types here, so main.cpp stays light.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace huying::app {
@@ -10,6 +11,8 @@ struct ServeOptions {
   std::string config_dir;
   std::string db_path = "var/huying.db";  // a SQLite file, or postgresql://…
   std::string db_schema;                  // PostgreSQL: the schema (one per district); "" = public
+  // PostgreSQL: how often a standby tries for the district's lease.
+  int lease_poll_ms = 500;
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int threads = 2;
@@ -33,6 +36,9 @@ struct ServeOptions {
   // drives the server with `huying load` over HTTP instead).
   double simulate_speed = 0;
   int simulate_per_day = 300;
+  // With simulate_speed: simulated time is EPOCH + (now - EPOCH) * speed
+  // (Unix ms; 0: the process's start), so two dispatchers on one store agree.
+  std::int64_t simulate_epoch_ms = 0;
 };
 
 // Returns the process exit code. Prints "listening on http://ADDR:PORT" on

@@ -16,13 +16,16 @@ void Api::add_ops_routes() {
   };
   const std::string store_kind = get("store", "sqlite");
   const int schema = std::stoi(get("schema_version", "0"));
-  router_.add("GET", "/healthz", kPublic, [this, store_kind, schema](Call c) {
+  // PostgreSQL: the district's lease this process holds (a standby answers
+  // from server/standby.cpp instead).
+  const std::string lease = get("lease", "");
+  router_.add("GET", "/healthz", kPublic, [this, store_kind, schema, lease](Call c) {
     const bool loaded = s_.engine.loaded();
-    c.respond(json_response(200, json::object{{"status", loaded ? "ok" : "loading"},
-                                              {"loading", !loaded},
-                                              {"open_orders", s_.engine.open_orders()},
-                                              {"store", store_kind},
-                                              {"schema", schema}}));
+    json::object body{
+        {"status", loaded ? "ok" : "loading"},    {"role", "active"},    {"loading", !loaded},
+        {"open_orders", s_.engine.open_orders()}, {"store", store_kind}, {"schema", schema}};
+    if (!lease.empty()) body["lease"] = lease;
+    c.respond(json_response(200, body));
   });
   router_.add("HEAD", "/healthz", kPublic, [](Call c) { c.respond(json_response(200, nullptr)); });
 
@@ -46,6 +49,10 @@ void Api::add_ops_routes() {
         out += "huying_orders_open{status=\"" + std::string(s) + "\"} " +
                std::to_string(it == st.by_status.end() ? 0 : it->second) + "\n";
       }
+      gauge("huying_active",
+            "1 when this dispatcher holds its district's lease and takes work, 0 while it "
+            "waits as standby.",
+            1);
       gauge("huying_engine_queue_depth", "Commands posted to the engine, not yet decided.",
             static_cast<double>(st.queued));
       gauge("huying_timer_queue_size", "SLA timers pending.", static_cast<double>(st.timers));

@@ -111,8 +111,11 @@ int main(int argc, char** argv) {
   std::set<std::string> numbers;
   {
     std::ifstream in(acked_path);
-    std::string number, key;
-    while (in >> number >> key) {
+    std::string line, number, key;
+    // "NUMBER KEY UNIX_MS" per line.
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      if (!(fields >> number >> key)) continue;
       if (by_key.count(key) && by_key[key] != number) {
         std::fprintf(stderr, "key %s acknowledged as two orders: %s and %s\n", key.c_str(),
                      by_key[key].c_str(), number.c_str());

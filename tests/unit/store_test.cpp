@@ -1,6 +1,9 @@
 // db/: round trip, migrations, group commit, queries, fail-stop.
 #include "db/store.hpp"
 
+#include <libpq-fe.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -507,4 +510,86 @@ TEST_CASE("store: it reports its kind, schema version and durability settings", 
     CHECK(set["schema_version"] == std::to_string(db::sqlite_schema_version()));
     CHECK(set["synchronous"] == "2");
   }
+}
+
+// PostgreSQL only (tests/pg/suite.sh runs "[pg]"; hidden otherwise).
+TEST_CASE("store: the district lease — one holder, fenced writes, a lost session is fail-stop",
+          "[.][pg]") {
+  REQUIRE(on_pg());
+  const std::string url = std::getenv("HUYING_TEST_PG");
+  const std::string schema = "lease_" + std::to_string(::getpid());
+  db::LeaseOptions lo;
+  lo.url = url;
+  lo.schema = schema;
+  std::string why;
+  std::shared_ptr<db::PgLease> lease = db::try_lease(lo, why);
+  REQUIRE(lease);
+  CHECK(lease->name() == "huying:" + schema);
+  // A second dispatcher does not get it, and is told who has it.
+  CHECK_FALSE(db::try_lease(lo, why));
+  CHECK_THAT(why, Catch::Contains("held by another dispatcher"));
+  // wait_for_lease waits (and stops when told).
+  std::atomic<bool> stop{false};
+  lo.poll = std::chrono::milliseconds(50);
+  lo.stop = &stop;
+  auto waiter = std::async(std::launch::async, [&] { return db::wait_for_lease(lo) != nullptr; });
+  CHECK(waiter.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  stop = true;
+  CHECK_FALSE(waiter.get());
+
+  std::mutex mu;
+  std::string fatal;
+  db::PgOptions o;
+  o.url = url;
+  o.schema = schema;
+  o.lease = lease;
+  o.writer.on_fatal = [&](const std::string& what) {
+    std::lock_guard lk(mu);
+    fatal = what;
+  };
+  auto s = db::open_pg_store(o);
+  CHECK(s->settings().at("lease") == lease->name());
+  Builder b;
+  auto first = b.create();
+  CHECK(commit(*s, batch_of(b.take(first))).ok);
+
+  PGconn* admin = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(admin) == CONNECTION_OK);
+  PQclear(PQexec(admin, "SET client_min_messages = warning"));
+  auto exec = [&](const std::string& sql) {
+    PGresult* r = PQexec(admin, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+    std::string err = PQresultErrorMessage(r);
+    PQclear(r);
+    return std::pair{ok, err};
+  };
+  // Fencing: a session without the lease cannot pass the check every write
+  // transaction makes.
+  auto [fenced_ok, fenced_err] =
+      exec("SELECT " + schema + ".huying_fence('" + lease->name() + "')");
+  CHECK_FALSE(fenced_ok);
+  CHECK_THAT(fenced_err, Catch::Contains("does not hold the lease"));
+  // The writer's session ends (a lost link, a DBA): the idle writer notices
+  // within its second and stops (fail-stop), and the lease is free.
+  CHECK(exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+             "classid = 7262613 AND objid = hashtext('" +
+             lease->name() + "')::oid AND objsubid = 2")
+            .first);
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard lk(mu);
+      if (!fatal.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  {
+    std::lock_guard lk(mu);
+    CHECK_FALSE(fatal.empty());
+  }
+  auto second = b.create();
+  CHECK_FALSE(commit(*s, batch_of(b.take(second))).ok);
+  CHECK(db::try_lease(lo, why));
+  s.reset();
+  exec("DROP SCHEMA " + schema + " CASCADE");
+  PQfinish(admin);
 }
