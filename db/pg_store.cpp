@@ -308,7 +308,8 @@ std::unique_ptr<PgLease> try_lease(const LeaseOptions& opts, std::string& why) {
         "SELECT a.pid, coalesce(host(a.client_addr), 'local'), a.backend_start::text "
         "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
         "'advisory' AND l.granted AND l.classid = 7262613 AND l.objid = hashtext($1)::oid AND "
-        "l.objsubid = 2",
+        "l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+        "current_database())",
         {impl->name});
     why = "the lease " + impl->name + " is held by another dispatcher";
     if (h.rows())

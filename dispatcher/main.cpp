@@ -3,6 +3,7 @@
 //   huying init --db FILE        create or migrate the store, then exit
 //   huying backup --db FILE --to BACKUP       a consistent copy, while the server runs
 //   huying restore --from BACKUP --db FILE    a backup back into a store file
+//   (--db postgresql://… [--db-schema S]: pg_dump and pg_restore)
 //   huying check-config DIR      validate a deployment folder and summarise it
 //   huying simulate ...          a month of traffic on a simulated clock (see --help)
 //   huying route --config DIR    dry run: route JSON-line requests from stdin
@@ -25,6 +26,7 @@
 #include <string_view>
 
 #include "db/backup.hpp"
+#include "db/pg_backup.hpp"
 #include "db/pg_store.hpp"
 #include "db/store.hpp"
 #include "dispatcher/app/dry_run.hpp"
@@ -56,8 +58,10 @@ void usage() {
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
       "                   [--seed N]\n"
       "       huying init --db FILE\n"
-      "       huying backup --db FILE --to BACKUP     (online: the server may run)\n"
-      "       huying restore --from BACKUP --db FILE [--force]\n"
+      "       huying backup --db FILE|postgresql://… [--db-schema S] --to BACKUP\n"
+      "                                               (online: the server may run; pg_dump on "
+      "PostgreSQL)\n"
+      "       huying restore --from BACKUP --db FILE|postgresql://… [--db-schema S] [--force]\n"
       "       huying migrate --from FILE --to postgresql://… [--schema S]\n"
       "       huying check-config DIR\n"
       "       huying simulate [--config DIR] [--db FILE] [--from YYYY-MM-DD] [--days N]\n"
@@ -357,12 +361,14 @@ int main(int argc, char** argv) {
     }
   }
   if (cmd == "backup" || cmd == "restore") {
-    std::string db, other;
+    std::string db, other, schema;
     bool force = false;
     const bool backup = cmd == "backup";
     bool ok = read_flags(argc, argv, 2, {"--force"}, [&](std::string_view f, const std::string& v) {
       if (f == "--db")
         db = v;
+      else if (f == "--db-schema")
+        schema = v;
       else if (backup && f == "--to")
         other = v;
       else if (!backup && f == "--from")
@@ -379,15 +385,20 @@ int main(int argc, char** argv) {
     }
     try {
       const auto t0 = std::chrono::steady_clock::now();
-      auto r = backup ? huying::db::backup_sqlite(db, other)
-                      : huying::db::restore_sqlite(other, db, force);
+      const bool pg = huying::db::is_pg_url(db);
+      auto r = backup ? (pg ? huying::db::backup_pg(db, schema, other)
+                            : huying::db::backup_sqlite(db, other))
+                      : (pg ? huying::db::restore_pg(other, db, schema, force)
+                            : huying::db::restore_sqlite(other, db, force));
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::printf(
           "%s %s -> %s: %lld orders (%lld open), %lld events, schema v%d, %.1f MB, "
           "integrity %s, %.2f s\n",
-          backup ? "backup" : "restore", backup ? db.c_str() : other.c_str(),
-          backup ? other.c_str() : db.c_str(), static_cast<long long>(r.orders),
+          backup ? "backup" : "restore",
+          backup ? huying::db::db_label(db).c_str() : other.c_str(),
+          backup ? other.c_str() : huying::db::db_label(db).c_str(),
+          static_cast<long long>(r.orders),
           static_cast<long long>(r.open_orders), static_cast<long long>(r.events), r.schema_version,
           static_cast<double>(r.bytes) / 1e6, r.integrity.c_str(), secs);
       return 0;
