@@ -395,12 +395,11 @@ int main(int argc, char** argv) {
       std::printf(
           "%s %s -> %s: %lld orders (%lld open), %lld events, schema v%d, %.1f MB, "
           "integrity %s, %.2f s\n",
-          backup ? "backup" : "restore",
-          backup ? huying::db::db_label(db).c_str() : other.c_str(),
+          backup ? "backup" : "restore", backup ? huying::db::db_label(db).c_str() : other.c_str(),
           backup ? other.c_str() : huying::db::db_label(db).c_str(),
-          static_cast<long long>(r.orders),
-          static_cast<long long>(r.open_orders), static_cast<long long>(r.events), r.schema_version,
-          static_cast<double>(r.bytes) / 1e6, r.integrity.c_str(), secs);
+          static_cast<long long>(r.orders), static_cast<long long>(r.open_orders),
+          static_cast<long long>(r.events), r.schema_version, static_cast<double>(r.bytes) / 1e6,
+          r.integrity.c_str(), secs);
       return 0;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "huying %s: %s\n", backup ? "backup" : "restore", e.what());

@@ -28,6 +28,13 @@ void Api::add_ops_routes() {
     c.respond(json_response(200, body));
   });
   router_.add("HEAD", "/healthz", kPublic, [](Call c) { c.respond(json_response(200, nullptr)); });
+  // For a load balancer in front of a dispatcher and its standby: 200 only
+  // where work is taken (active, orders loaded); a standby answers 503.
+  router_.add("GET", "/readyz", kPublic, [this](Call c) {
+    const bool loaded = s_.engine.loaded();
+    c.respond(
+        json_response(loaded ? 200 : 503, json::object{{"ready", loaded}, {"role", "active"}}));
+  });
 
   router_.add("GET", "/metrics", kPublic, [this](Call c) {
     s_.engine.stats([this, c](engine::EngineStats st) {

@@ -61,6 +61,11 @@ class StandbyConn : public std::enable_shared_from_this<StandbyConn> {
         for (const auto& kv : extra.as_object()) body[kv.key()] = kv.value();
       return answer(json_response(200, body), head);
     }
+    if (get && path == "/readyz") {
+      auto r = json_response(503, json::object{{"ready", false}, {"role", "standby"}});
+      r.headers.emplace_back("Retry-After", "1");
+      return answer(std::move(r), head);
+    }
     if (get && path == "/metrics") {
       HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";

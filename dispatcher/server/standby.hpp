@@ -2,6 +2,7 @@
 // the district's lease, this one listens on its port all the same, so a
 // load balancer and the engineer on call can see it, but takes no work:
 //   GET/HEAD /healthz  200, {"status": "standby", "role": "standby", ...}
+//   GET /readyz        503 (the active one: 200), for a load balancer
 //   GET /metrics       huying_active 0
 //   anything else      503 {"error": {"code": "standby", ...}}, Retry-After: 1
 // Every answer closes the connection, so clients reconnect (and find the

@@ -78,7 +78,7 @@ std::optional<HttpResponse> StaticSite::get(const std::string& path) const {
   if (files_.empty()) return std::nullopt;
   for (const char* api : {"/api/", "/open311/", "/ws/"})
     if (path.rfind(api, 0) == 0) return std::nullopt;
-  if (path == "/healthz" || path == "/metrics") return std::nullopt;
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") return std::nullopt;
   if (auto it = files_.find(path); it != files_.end()) return answer(it->second);
   // The app's own routes (/board, /desk/inbox): no extension in the last
   // segment. A missing file (an extension) is a 404.

@@ -71,7 +71,19 @@ start_dispatcher b
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url_b/api/v1/session" \
   -H 'Content-Type: application/json' -d '{"user":"op1","password":"demo"}')
 [ "$code" = 503 ] || fail "the standby answered $code to a write, not 503"
-echo "a active on $url_a, b standby on $url_b (503 for writes)"
+ready() { curl -s -o /dev/null -w '%{http_code}' "$1/readyz"; }
+[ "$(ready "$url_a")" = 200 ] || fail "a's /readyz is not 200"
+[ "$(ready "$url_b")" = 503 ] || fail "b's /readyz is not 503"
+curl -s "$url_b/metrics" | grep -qx 'huying_active 0' || fail "b's /metrics lacks huying_active 0"
+# Garbage to the standby: a clear 400, and it keeps answering.
+hostport=${url_b#http://}
+exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+printf 'NOT HTTP AT ALL\r\n\r\n' >&3
+read -r status_line <&3 || true
+exec 3<&-
+case "$status_line" in *" 400 "*) ;; *) fail "garbage to the standby: '$status_line', not 400" ;; esac
+[ "$(role_of "$url_b")" = standby ] || fail "the standby stopped answering after garbage"
+echo "a active on $url_a, b standby on $url_b (503 for writes, /readyz 503, 400 for garbage)"
 
 acked="$work/acked.txt"
 "$bin" load --url "$url_a,$url_b" --config "$config" --rate 100 --duration 0 --connections 8 \
