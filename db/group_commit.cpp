@@ -35,13 +35,20 @@ void GroupCommitStore::stop_writer() {
   writer_.join();
 }
 
+void GroupCommitStore::refuse_writes(std::string why) {
+  std::lock_guard lk(mu_);
+  refused_ = std::move(why);
+  stop_ = true;
+}
+
 void GroupCommitStore::submit(Batch batch, Completion done) {
   Job job{std::move(batch), std::move(done), {}, {}};
   std::unique_lock lk(mu_);
   cv_space_.wait(lk, [&] { return queue_.size() < wopts_.max_queue || failed_ || stop_; });
   if (failed_ || stop_) {
+    const std::string why = refused_.empty() ? "store is stopped" : refused_;
     lk.unlock();
-    if (job.done) job.done({false, "store is stopped"});
+    if (job.done) job.done({false, why});
     return;
   }
   queue_.push_back(std::move(job));

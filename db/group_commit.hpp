@@ -47,6 +47,8 @@ class GroupCommitStore : public Store {
   explicit GroupCommitStore(WriterOptions opts);
   void start_writer();
   void stop_writer();
+  // A store opened for reads only: no writer; every submit is refused with `why`.
+  void refuse_writes(std::string why);
 
   // A batch and, once the writer took it, its JSON serialised (on the
   // writer, before the transaction: the submitting thread is usually the
@@ -73,6 +75,7 @@ class GroupCommitStore : public Store {
   std::deque<Job> queue_;
   bool stop_ = false;
   bool failed_ = false;
+  std::string refused_;         // refuse_writes()
   std::size_t last_group_ = 0;  // writer thread only
   std::thread writer_;
   std::atomic<std::uint64_t> transactions_{0}, batches_{0}, events_{0};

@@ -48,7 +48,9 @@ class Result {
 // One connection (RAII over PGconn); one thread at a time, by contract.
 class Conn {
  public:
-  Conn(const std::string& url, const std::string& schema) : c_(PQconnectdb(url.c_str())) {
+  // create: make the schema if missing (not on a standby: it is read-only).
+  Conn(const std::string& url, const std::string& schema, bool create = true)
+      : c_(PQconnectdb(url.c_str())) {
     if (PQstatus(c_) != CONNECTION_OK) {
       std::string why = c_ ? PQerrorMessage(c_) : "out of memory";
       PQfinish(c_);
@@ -57,7 +59,7 @@ class Conn {
     exec("SET synchronous_commit = on");
     exec("SET client_min_messages = warning");
     if (!schema.empty()) {
-      exec("CREATE SCHEMA IF NOT EXISTS " + schema);
+      if (create) exec("CREATE SCHEMA IF NOT EXISTS " + schema);
       exec("SET search_path TO " + schema);
     }
   }
@@ -346,6 +348,10 @@ class PgStore final : public GroupCommitStore {
   explicit PgStore(const PgOptions& opts)
       : GroupCommitStore(writer_options(opts)), url_(opts.url), schema_(opts.schema) {
     check_schema_name(schema_);
+    if (opts.read_only) {
+      open_read_only();
+      return;
+    }
     if (opts.lease) {
       w_ = std::move(opts.lease->impl().conn);
       lease_ = opts.lease->name();
@@ -370,6 +376,26 @@ class PgStore final : public GroupCommitStore {
     start_writer();
   }
   ~PgStore() override { stop_writer(); }
+
+  // Reads only, on a primary or a hot standby: no writer, no migration (a
+  // store of an older version reads the same; a newer one is refused).
+  void open_read_only() {
+    r_ = std::make_unique<Conn>(url_, schema_, false);
+    const std::string where = schema_.empty() ? r_->value("SELECT current_schema()") : schema_;
+    if (r_->value("SELECT to_regclass('huying_schema')::text").empty())
+      throw std::runtime_error("no store in schema " + where);
+    const int have = std::stoi(r_->value("SELECT coalesce(max(version), 0) FROM huying_schema"));
+    if (have > kSchemaVersion)
+      throw std::runtime_error("schema version " + std::to_string(have) +
+                               " is newer than this build understands (" +
+                               std::to_string(kSchemaVersion) + ")");
+    settings_["store"] = "postgresql";
+    settings_["read_only"] = "true";
+    settings_["standby"] = r_->value("SELECT pg_is_in_recovery()") == "t" ? "true" : "false";
+    settings_["server_version"] = r_->value("SHOW server_version");
+    settings_["schema_version"] = std::to_string(have);
+    refuse_writes("the store is open for reads only");
+  }
 
   std::optional<OrderHistory> get_order(const std::string& number) override {
     std::lock_guard lk(rmu_);
@@ -428,7 +454,7 @@ class PgStore final : public GroupCommitStore {
   void for_each_open_order_chunk(
       const std::function<void(std::vector<core::WorkOrder>&)>& chunk) override {
     // Its own connection and snapshot; keyset pages of a few thousand.
-    Conn c(url_, schema_);
+    Conn c(url_, schema_, false);
     Tx tx(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     std::int64_t after = 0;
     for (;;) {

@@ -75,6 +75,9 @@ struct PgOptions {
   // fenced by it and, when idle, the writer checks it once a second (a lost
   // lease or link is fail-stop).
   std::shared_ptr<PgLease> lease;
+  // Reads only (reports, replay): allowed on a hot standby; no writer, no
+  // migration, every write refused.
+  bool read_only = false;
 };
 
 // Connects, migrates and starts the writer. Throws std::runtime_error with

@@ -70,6 +70,8 @@ void usage() {
       "       huying replay --config DIR --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--all]\n"
       "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
       "                     [--by department|street|category] [--json]\n"
+      "       (replay and report read only: --db may be a PostgreSQL standby's URL, with\n"
+      "        --db-schema S; report --db-schema A,B,C: several districts and their roll-up)\n"
       "       huying version\n");
 }
 
@@ -233,6 +235,8 @@ int main(int argc, char** argv) {
         ro.json = true;
       else if (f == "--db")
         ro.db_path = v;
+      else if (f == "--db-schema")
+        ro.db_schema = v;
       else if (f == "--from")
         ro.from = v;
       else if (f == "--to")
@@ -256,6 +260,8 @@ int main(int argc, char** argv) {
         ro.config_dir = v;
       else if (f == "--db")
         ro.db_path = v;
+      else if (f == "--db-schema")
+        ro.db_schema = v;
       else if (f == "--from")
         ro.from = v;
       else if (f == "--to")

@@ -69,7 +69,8 @@ int replay(const ReplayOptions& opts, std::ostream& out) {
     std::cerr << "huying replay: no store at '" << opts.db_path << "'\n";
     return 1;
   }
-  auto store = open_store(opts.db_path);
+  // Reads only: on PostgreSQL a hot standby serves it.
+  auto store = open_store_read_only(opts.db_path, opts.db_schema);
   if (!store) return 1;
   long seen = 0, placement_changed = 0, route_changed = 0;
   store->for_each_history(*from, *to, [&](std::vector<core::Event>& h) {

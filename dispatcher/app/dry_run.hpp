@@ -28,8 +28,9 @@ boost::json::object route_request(const core::RuleSet& rules, const boost::json:
 struct ReplayOptions {
   std::string config_dir;
   std::string db_path;
-  std::string from, to;  // YYYY-MM-DD, inclusive, Asia/Shanghai
-  bool all = false;      // print unchanged orders too
+  std::string from, to;   // YYYY-MM-DD, inclusive, Asia/Shanghai
+  bool all = false;       // print unchanged orders too
+  std::string db_schema;  // PostgreSQL: the district's schema
 };
 int replay(const ReplayOptions& opts, std::ostream& out);
 

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 #include "db/pg_store.hpp"
 #include "dispatcher/app/rules.hpp"
@@ -87,14 +89,52 @@ int report(const ReportOptions& opts) {
     std::cerr << "huying report: no store at '" << opts.db_path << "'\n";
     return 1;
   }
-  auto store = open_store(opts.db_path);
-  if (!store) return 1;
+  // Reads only: on PostgreSQL a hot standby serves it.
+  std::vector<std::string> schemas;
+  for (std::size_t at = 0; at <= opts.db_schema.size();) {
+    auto comma = opts.db_schema.find(',', at);
+    if (comma == std::string::npos) comma = opts.db_schema.size();
+    schemas.push_back(opts.db_schema.substr(at, comma - at));
+    at = comma + 1;
+  }
+  if (schemas.size() > 1 && !db::is_pg_url(opts.db_path)) {
+    std::cerr << "huying report: several --db-schema need a PostgreSQL --db\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<db::Store>> stores;
+  for (const auto& s : schemas) {
+    stores.push_back(open_store_read_only(opts.db_path, s));
+    if (!stores.back()) return 1;
+  }
   const KpiGroup by = *group;
-  core::Kpi kpi = engine::compute_kpis(*store, *from, *to);
-  if (!opts.json)
-    std::cout << "KPIs " << opts.from << " .. " << opts.to << " (" << db::db_label(opts.db_path)
-              << ")\n";
-  print_report(std::cout, kpi, by, opts.json, *from, *to);
+  if (stores.size() == 1) {
+    core::Kpi kpi = engine::compute_kpis(*stores[0], *from, *to);
+    if (!opts.json)
+      std::cout << "KPIs " << opts.from << " .. " << opts.to << " (" << db::db_label(opts.db_path)
+                << ")\n";
+    print_report(std::cout, kpi, by, opts.json, *from, *to);
+    return 0;
+  }
+  // The roll-up: each district, then all of them as one.
+  std::vector<db::Store*> all;
+  for (auto& st : stores) all.push_back(st.get());
+  core::Kpi total = engine::compute_kpis(all, *from, *to);
+  if (opts.json) {
+    json::object districts;
+    for (std::size_t i = 0; i < stores.size(); ++i)
+      districts[schemas[i]] =
+          engine::kpi_json(engine::compute_kpis(*stores[i], *from, *to), by, *from, *to);
+    std::cout << json::serialize(json::object{{"districts", std::move(districts)},
+                                              {"all", engine::kpi_json(total, by, *from, *to)}})
+              << "\n";
+    return 0;
+  }
+  std::cout << "KPIs " << opts.from << " .. " << opts.to << ", " << stores.size() << " districts ("
+            << db::db_label(opts.db_path) << ")\n";
+  for (std::size_t i = 0; i < stores.size(); ++i)
+    row(std::cout, "district " + schemas[i], engine::compute_kpis(*stores[i], *from, *to).total());
+  std::cout << "\n";
+  print_report(std::cout, total, by, false, *from, *to);
   return 0;
 }
 

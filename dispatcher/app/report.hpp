@@ -12,6 +12,10 @@ namespace huying::app {
 
 struct ReportOptions {
   std::string db_path;
+  // PostgreSQL: the district's schema, or several comma-separated (a city's
+  // districts on one database): then each district's total, and the KPIs of
+  // them all together (the roll-up).
+  std::string db_schema;
   std::string from;               // YYYY-MM-DD, Asia/Shanghai, inclusive
   std::string to;                 // YYYY-MM-DD, inclusive (the window ends at the next midnight)
   std::string by = "department";  // department | street | category

@@ -46,4 +46,19 @@ std::unique_ptr<db::Store> open_store(const std::string& path, const std::string
   }
 }
 
+std::unique_ptr<db::Store> open_store_read_only(const std::string& path,
+                                                const std::string& schema) {
+  if (!db::is_pg_url(path)) return open_store(path);
+  try {
+    db::PgOptions o;
+    o.url = path;
+    o.schema = schema;
+    o.read_only = true;
+    return db::open_pg_store(o);
+  } catch (const std::exception& e) {
+    spdlog::error("store {}: {}", db::db_label(path), e.what());
+    return nullptr;
+  }
+}
+
 }  // namespace huying::app

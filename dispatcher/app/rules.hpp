@@ -30,5 +30,9 @@ LoadedRules load_rules(const std::string& dir);
 // tables, and `lease`, if given, is the district's lease the writer holds).
 std::unique_ptr<db::Store> open_store(const std::string& path, const std::string& schema = "",
                                       std::shared_ptr<db::PgLease> lease = nullptr);
+// The same for reading only (reports, replay): on PostgreSQL no writer and
+// no migration, and a hot standby will do.
+std::unique_ptr<db::Store> open_store_read_only(const std::string& path,
+                                                const std::string& schema = "");
 
 }  // namespace huying::app

@@ -41,6 +41,13 @@ core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
   return rep.kpi();
 }
 
+core::Kpi compute_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to) {
+  core::KpiReport rep(core::street_of_code, from, to);
+  for (auto* store : stores)
+    store->for_each_history(from, to, [&](std::vector<core::Event>& h) { rep.add_history(h); });
+  return rep.kpi();
+}
+
 std::string_view group_name(core::KpiGroup g) {
   switch (g) {
     case core::KpiGroup::department:

@@ -14,6 +14,8 @@ namespace huying::engine {
 
 // The KPIs of the orders in `store` over [from, to): one pass over the events.
 core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to);
+// Several stores (a city's districts) counted as one.
+core::Kpi compute_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to);
 
 // "department" | "street" | "category", and back (nullopt when unknown).
 std::string_view group_name(core::KpiGroup g);
