@@ -9,6 +9,7 @@
 //   huying route --config DIR    dry run: route JSON-line requests from stdin
 //   huying replay --config DIR --db FILE --from DATE --to DATE [--all]
 //   huying report --db FILE --from DATE --to DATE [--by department|street|category] [--json]
+//   huying board --db FILE [--db-schema A,B] [--json] [--watch S]   the board now (roll-up)
 //   huying version
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -70,8 +71,11 @@ void usage() {
       "       huying replay --config DIR --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--all]\n"
       "       huying report --db FILE --from YYYY-MM-DD --to YYYY-MM-DD\n"
       "                     [--by department|street|category] [--json]\n"
-      "       (replay and report read only: --db may be a PostgreSQL standby's URL, with\n"
-      "        --db-schema S; report --db-schema A,B,C: several districts and their roll-up)\n"
+      "       huying board --db FILE|postgresql://… [--db-schema S[,S...]] [--json] [--watch "
+      "SECONDS]\n"
+      "       (replay, report and board read only: --db may be a PostgreSQL standby's URL, with\n"
+      "        --db-schema S; report/board --db-schema A,B,C: several districts and their "
+      "roll-up)\n"
       "       huying version\n");
 }
 
@@ -250,6 +254,33 @@ int main(int argc, char** argv) {
     if (!ok) return 2;
     spdlog::set_level(spdlog::level::warn);
     return huying::app::report(ro);
+  }
+  if (cmd == "board") {
+    huying::app::BoardCliOptions bo;
+    bool ok = read_flags(argc, argv, 2, {"--json"}, [&](std::string_view f, const std::string& v) {
+      if (f == "--json")
+        bo.json = true;
+      else if (f == "--db")
+        bo.db_path = v;
+      else if (f == "--db-schema")
+        bo.db_schema = v;
+      else if (f == "--watch") {
+        bo.watch_seconds = std::stod(v);
+        if (bo.watch_seconds < 0.5 || bo.watch_seconds > 86400) throw std::out_of_range("watch");
+      } else
+        return false;
+      return true;
+    });
+    if (!ok || bo.db_path.empty()) {
+      usage();
+      return 2;
+    }
+    static std::atomic<bool> stop{false};
+    std::signal(SIGINT, [](int) { stop = true; });
+    std::signal(SIGTERM, [](int) { stop = true; });
+    bo.stop = &stop;
+    spdlog::set_level(spdlog::level::warn);
+    return huying::app::board(bo);
   }
   if (cmd == "replay") {
     huying::app::ReplayOptions ro;

@@ -1,11 +1,13 @@
 #include "dispatcher/app/report.hpp"
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "db/pg_store.hpp"
@@ -53,6 +55,42 @@ void row(std::ostream& out, const std::string& key, const core::KpiCounts& c) {
       << "\n";
 }
 
+std::vector<std::string> split_schemas(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t at = 0; at <= list.size();) {
+    auto comma = list.find(',', at);
+    if (comma == std::string::npos) comma = list.size();
+    out.push_back(list.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+// One line of the board for people: the counts and today's rates.
+std::string board_line(const std::string& name, const json::object& b) {
+  const auto& t = b.at("totals").as_object();
+  const auto& k = b.at("kpi").as_object();
+  auto n = [](const json::value& v) { return static_cast<long>(v.to_number<std::int64_t>()); };
+  auto rate = [](const json::value& v) {
+    const auto& r = v.as_object();
+    char buf[32];
+    if (r.at("den").to_number<std::int64_t>() == 0)
+      std::snprintf(buf, sizeof buf, "     -");
+    else
+      std::snprintf(buf, sizeof buf, "%5.1f%%", 100.0 * r.at("rate").to_number<double>());
+    return std::string(buf);
+  };
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "%-14s 在办 %6ld  预警 %5ld  超期 %5ld  督办 %4ld  今日受理 %5ld  今日办结 %5ld  "
+                "响应率 %s  解决率 %s  满意率 %s",
+                name.c_str(), n(t.at("open")), n(t.at("warned")), n(t.at("overdue")),
+                n(t.at("supervised")), n(t.at("today_intake")), n(t.at("today_closed")),
+                rate(k.at("response_rate")).c_str(), rate(k.at("solved_rate")).c_str(),
+                rate(k.at("satisfied_rate")).c_str());
+  return buf;
+}
+
 }  // namespace
 
 void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_json,
@@ -90,13 +128,7 @@ int report(const ReportOptions& opts) {
     return 1;
   }
   // Reads only: on PostgreSQL a hot standby serves it.
-  std::vector<std::string> schemas;
-  for (std::size_t at = 0; at <= opts.db_schema.size();) {
-    auto comma = opts.db_schema.find(',', at);
-    if (comma == std::string::npos) comma = opts.db_schema.size();
-    schemas.push_back(opts.db_schema.substr(at, comma - at));
-    at = comma + 1;
-  }
+  std::vector<std::string> schemas = split_schemas(opts.db_schema);
   if (schemas.size() > 1 && !db::is_pg_url(opts.db_path)) {
     std::cerr << "huying report: several --db-schema need a PostgreSQL --db\n";
     return 2;
@@ -136,6 +168,68 @@ int report(const ReportOptions& opts) {
   std::cout << "\n";
   print_report(std::cout, total, by, false, *from, *to);
   return 0;
+}
+
+int board(const BoardCliOptions& opts) {
+  if (opts.db_path.empty() ||
+      (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path))) {
+    std::cerr << "huying board: no store at '" << opts.db_path << "'\n";
+    return 1;
+  }
+  const std::vector<std::string> schemas = split_schemas(opts.db_schema);
+  if (schemas.size() > 1 && !db::is_pg_url(opts.db_path)) {
+    std::cerr << "huying board: several --db-schema need a PostgreSQL --db\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<db::Store>> stores;
+  std::vector<std::pair<std::string, db::Store*>> all;
+  for (const auto& s : schemas) {
+    stores.push_back(open_store_read_only(opts.db_path, s));
+    if (!stores.back()) return 1;
+    all.emplace_back(schemas.size() > 1 ? (s.empty() ? "public" : s) : "", stores.back().get());
+  }
+  core::SystemClock clock;
+  for (;;) {
+    const core::Millis now = clock.now();
+    json::object districts;
+    if (all.size() > 1)
+      for (std::size_t i = 0; i < all.size(); ++i)
+        districts[all[i].first] = engine::board_at(*all[i].second, now);
+    json::object city = engine::board_at(all, now);
+    if (opts.json) {
+      json::object out{{"at", now}, {"all", city}};
+      if (!districts.empty()) out["districts"] = std::move(districts);
+      std::cout << json::serialize(out) << "\n";
+    } else {
+      if (opts.watch_seconds > 0) std::cout << "\033[H\033[2J";  // a fresh screen each time
+      std::cout << "领导大屏 board " << city.at("day").as_string().c_str() << " ("
+                << db::db_label(opts.db_path) << ")\n";
+      for (const auto& [name, b] : districts) std::cout << board_line(name, b.as_object()) << "\n";
+      std::cout << board_line(all.size() > 1 ? "合计 all" : "total", city) << "\n";
+      const auto& streets = city.at("rankings").as_object().at("streets").as_object();
+      for (const char* list : {"red", "black"}) {
+        std::cout << (std::string(list) == "red" ? "红榜 streets:" : "黑榜 streets:");
+        for (const auto& row : streets.at(list).as_array())
+          std::cout << " " << row.at("key").as_string().c_str() << " "
+                    << row.at("score").to_number<double>();
+        std::cout << "\n";
+      }
+      std::cout << "高频 hot spots:";
+      for (const auto& h : city.at("hot_spots").as_array())
+        std::cout << " " << h.at("community").as_string().c_str() << "/"
+                  << h.at("category").as_string().c_str() << "×"
+                  << h.at("count").to_number<std::int64_t>();
+      std::cout << "\n";
+    }
+    std::cout.flush();
+    if (opts.watch_seconds <= 0) return 0;
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(static_cast<long>(opts.watch_seconds * 1000));
+    while (std::chrono::steady_clock::now() < until) {
+      if (opts.stop && opts.stop->load()) return 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 }  // namespace huying::app

@@ -2,6 +2,7 @@
 // and by department, street or category, as a table or JSON.
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <string>
 
@@ -28,5 +29,19 @@ void print_report(std::ostream& out, const core::Kpi& kpi, core::KpiGroup by, bo
 
 // Returns the exit code (2 for bad arguments, 1 when the store cannot be opened).
 int report(const ReportOptions& opts);
+
+// `huying board`: the leaders' board as of now, rebuilt from the stores
+// (read only: a PostgreSQL hot standby will do). With several schemas (a
+// city's districts on one database) each district's line and then the
+// roll-up: all of them on one board. As text, or the board's JSON
+// ({"districts": {schema: snapshot}, "all": snapshot}); --watch repeats it.
+struct BoardCliOptions {
+  std::string db_path;
+  std::string db_schema;  // one, or several comma-separated
+  bool json = false;
+  double watch_seconds = 0;  // > 0: again every so often, until SIGINT
+  const std::atomic<bool>* stop = nullptr;
+};
+int board(const BoardCliOptions& opts);
 
 }  // namespace huying::app

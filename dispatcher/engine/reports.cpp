@@ -131,18 +131,29 @@ core::BoardOptions board_options() {
   return o;
 }
 
-json::object board_at(db::Store& store, core::Millis at) {
+json::object board_at(db::Store& store, core::Millis at) { return board_at({{"", &store}}, at); }
+
+json::object board_at(const std::vector<std::pair<std::string, db::Store*>>& stores,
+                      core::Millis at) {
   core::Board board(board_options());
   board.set_now(at);
   // Every order open at `at` (open now, or changed since) and every event
-  // of the days the board shows: one pass over the log.
+  // of the days the board shows: one pass over each log.
   const core::Millis from = core::board_day_start(core::board_day(at)) - 7 * core::kDay;
-  store.for_each_history(from, at, [&](std::vector<core::Event>& h) {
-    std::size_t n = 0;
-    while (n < h.size() && h[n].at < at) ++n;
-    h.resize(n);
-    board.add_change(core::WorkOrder{}, h);
-  });
+  for (const auto& [name, store] : stores)
+    store->for_each_history(from, at, [&, &name = name](std::vector<core::Event>& h) {
+      std::size_t n = 0;
+      while (n < h.size() && h[n].at < at) ++n;
+      h.resize(n);
+      if (!name.empty())
+        for (auto& e : h) {
+          e.order = name + "/" + e.order;
+          // The creation names the order too (WorkOrder::number comes from it).
+          if (auto* no = e.data.if_contains("number"); no && no->is_string())
+            *no = name + "/" + std::string(no->get_string());
+        }
+      board.add_change(core::WorkOrder{}, h);
+    });
   board.take_delta();
   return board.snapshot();
 }

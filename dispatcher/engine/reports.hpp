@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "db/store.hpp"
 #include "dispatcher/core/board.hpp"
@@ -36,6 +38,11 @@ core::BoardOptions board_options();
 // The board as it was at `at`, rebuilt from the event log with the live
 // board's code: its snapshot ({"type": "snapshot", ...}).
 boost::json::object board_at(db::Store& store, core::Millis at);
+// Several stores (a city's districts) on one board: the roll-up. Each is
+// named (its schema); order numbers restart in every district, so on this
+// board they read "NAME/HY…".
+boost::json::object board_at(const std::vector<std::pair<std::string, db::Store*>>& stores,
+                             core::Millis at);
 
 // A day played back (/ws/board?from=&speed=): the board at `from`, then
 // the events of [from, until) fed in time order as the caller's clock moves.

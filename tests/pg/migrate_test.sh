@@ -3,7 +3,7 @@
 # PostgreSQL (a primary + synchronous standby started here); every table's
 # rows and checksum agree (huying migrate checks them read back), the KPI
 # report is the same on both stores (and on the hot standby, read only;
-# the roll-up of two districts adds up), a server on PostgreSQL answers for a
+# the roll-up report and board of two districts add up), a server on PostgreSQL answers for a
 # migrated order, and a second migrate into the same store is refused.
 #   tests/pg/migrate_test.sh HUYING_BIN CONFIG_DIR
 set -euo pipefail
@@ -64,6 +64,23 @@ assert roll["all"]["total"]["orders"] == 2 * one["orders"], roll["all"]["total"]
 assert roll["all"]["total"]["dispatched"] == 2 * one["dispatched"]
 PY
 echo "the roll-up over two districts: each the same, the sum counted once each: ok"
+"$bin" board --db "$standby" --db-schema district1,district2 --json >"$dir/board.json"
+python3 - "$dir/board.json" <<'PY' || fail "the roll-up board does not add up, or shows a phone"
+import json, re, sys
+text = open(sys.argv[1]).read()
+b = json.loads(text)
+d1, d2, all_ = b["districts"]["district1"], b["districts"]["district2"], b["all"]
+for k in ("open", "warned", "overdue"):
+    assert all_["totals"][k] == d1["totals"][k] + d2["totals"][k], (k, all_["totals"][k])
+assert d1["totals"]["open"] > 0
+# Order numbers restart in each district: on the city's board they carry it.
+items = [i for l in all_["lists"].values() for i in l["items"]]
+assert items and all(i["number"].split("/")[0] in ("district1", "district2") for i in items)
+# Never a caller's phone or ID on a board.
+assert '"phone"' not in text and '"id_number"' not in text
+assert not re.search(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text), "a mobile number"
+PY
+echo "the roll-up board over two districts: each district's figures add up, no phone: ok"
 
 # A server on the migrated store answers for an order of the SQLite one.
 no=$(sqlite3 "$dir/sim.db" "SELECT number FROM orders ORDER BY id DESC LIMIT 1")
