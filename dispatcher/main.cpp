@@ -54,6 +54,7 @@ void usage() {
       "SECONDS]\n"
       "                    [--ws-idle SECONDS] [--ws-queue-limit BYTES] [--web DIR]\n"
       "                    [--lease-poll-ms N]  (PostgreSQL: a standby's tries for the lease)\n"
+      "                    [--read-only]        (reads only, e.g. on a hot standby's URL)\n"
       "       huying hash-password < password   (an Argon2id hash for users.yaml)\n"
       "       huying load [--url http://127.0.0.1:8080] [--config DIR] [--rate N] [--duration S]\n"
       "                   [--connections N] [--delay-scale X] [--admin USER:PASS] [--acked FILE]\n"
@@ -108,62 +109,69 @@ bool read_flags(int argc, char** argv, int first, std::initializer_list<std::str
 
 // The flags of serve and init. Returns false (after printing why) on a bad one.
 bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o) {
-  return read_flags(argc, argv, first, {}, [&](std::string_view f, const std::string& v) {
-    if (f == "--config")
-      o.config_dir = v;
-    else if (f == "--db")
-      o.db_path = v;
-    else if (f == "--db-schema")
-      o.db_schema = v;
-    else if (f == "--lease-poll-ms") {
-      o.lease_poll_ms = std::stoi(v);
-      if (o.lease_poll_ms < 50 || o.lease_poll_ms > 60000) throw std::out_of_range("lease poll");
-    } else if (f == "--address")
-      o.address = v;
-    else if (f == "--port") {
-      int p = std::stoi(v);
-      if (p < 0 || p > 65535) throw std::out_of_range("port");
-      o.port = static_cast<unsigned short>(p);
-    } else if (f == "--simulate-epoch") {
-      o.simulate_epoch_ms = std::stoll(v) * 1000;
-      if (o.simulate_epoch_ms < 0) throw std::out_of_range("epoch");
-    } else if (f == "--simulate-speed") {
-      o.simulate_speed = std::stod(v);
-      if (o.simulate_speed < 0 || o.simulate_speed > 1e6) throw std::out_of_range("speed");
-    } else if (f == "--simulate-per-day") {
-      o.simulate_per_day = std::stoi(v);
-      if (o.simulate_per_day < 0 || o.simulate_per_day > 100000) throw std::out_of_range("per-day");
-    } else if (f == "--threads") {
-      o.threads = std::stoi(v);
-      if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
-    } else if (f == "--web") {
-      o.web_dir = v;
-    } else if (f == "--ws-idle") {
-      o.ws_idle_seconds = std::stoi(v);
-      if (o.ws_idle_seconds < 2 || o.ws_idle_seconds > 3600) throw std::out_of_range("ws-idle");
-    } else if (f == "--ws-queue-limit") {
-      o.ws_queue_bytes = std::stol(v);
-      if (o.ws_queue_bytes < 1024 || o.ws_queue_bytes > (1L << 30))
-        throw std::out_of_range("ws-queue-limit");
-    } else if (f == "--read-timeout") {
-      o.read_timeout_seconds = std::stoi(v);
-      if (o.read_timeout_seconds < 1 || o.read_timeout_seconds > 3600)
-        throw std::out_of_range("read-timeout");
-    } else if (f == "--session-idle") {
-      o.session_idle_seconds = std::stoi(v);
-      if (o.session_idle_seconds < 1) throw std::out_of_range("session-idle");
-    } else if (f == "--session-max") {
-      o.session_max_seconds = std::stoi(v);
-      if (o.session_max_seconds < 1) throw std::out_of_range("session-max");
-    } else if (f == "--rate-per-session") {
-      o.requests_per_session = std::stod(v);
-      if (o.requests_per_session < 0 || o.requests_per_session > 1e9)
-        throw std::out_of_range("rate-per-session");
-    } else {
-      return false;
-    }
-    return true;
-  });
+  return read_flags(argc, argv, first, {"--read-only"},
+                    [&](std::string_view f, const std::string& v) {
+                      if (f == "--config")
+                        o.config_dir = v;
+                      else if (f == "--db")
+                        o.db_path = v;
+                      else if (f == "--db-schema")
+                        o.db_schema = v;
+                      else if (f == "--read-only")
+                        o.read_only = true;
+                      else if (f == "--lease-poll-ms") {
+                        o.lease_poll_ms = std::stoi(v);
+                        if (o.lease_poll_ms < 50 || o.lease_poll_ms > 60000)
+                          throw std::out_of_range("lease poll");
+                      } else if (f == "--address")
+                        o.address = v;
+                      else if (f == "--port") {
+                        int p = std::stoi(v);
+                        if (p < 0 || p > 65535) throw std::out_of_range("port");
+                        o.port = static_cast<unsigned short>(p);
+                      } else if (f == "--simulate-epoch") {
+                        o.simulate_epoch_ms = std::stoll(v) * 1000;
+                        if (o.simulate_epoch_ms < 0) throw std::out_of_range("epoch");
+                      } else if (f == "--simulate-speed") {
+                        o.simulate_speed = std::stod(v);
+                        if (o.simulate_speed < 0 || o.simulate_speed > 1e6)
+                          throw std::out_of_range("speed");
+                      } else if (f == "--simulate-per-day") {
+                        o.simulate_per_day = std::stoi(v);
+                        if (o.simulate_per_day < 0 || o.simulate_per_day > 100000)
+                          throw std::out_of_range("per-day");
+                      } else if (f == "--threads") {
+                        o.threads = std::stoi(v);
+                        if (o.threads < 1 || o.threads > 64) throw std::out_of_range("threads");
+                      } else if (f == "--web") {
+                        o.web_dir = v;
+                      } else if (f == "--ws-idle") {
+                        o.ws_idle_seconds = std::stoi(v);
+                        if (o.ws_idle_seconds < 2 || o.ws_idle_seconds > 3600)
+                          throw std::out_of_range("ws-idle");
+                      } else if (f == "--ws-queue-limit") {
+                        o.ws_queue_bytes = std::stol(v);
+                        if (o.ws_queue_bytes < 1024 || o.ws_queue_bytes > (1L << 30))
+                          throw std::out_of_range("ws-queue-limit");
+                      } else if (f == "--read-timeout") {
+                        o.read_timeout_seconds = std::stoi(v);
+                        if (o.read_timeout_seconds < 1 || o.read_timeout_seconds > 3600)
+                          throw std::out_of_range("read-timeout");
+                      } else if (f == "--session-idle") {
+                        o.session_idle_seconds = std::stoi(v);
+                        if (o.session_idle_seconds < 1) throw std::out_of_range("session-idle");
+                      } else if (f == "--session-max") {
+                        o.session_max_seconds = std::stoi(v);
+                        if (o.session_max_seconds < 1) throw std::out_of_range("session-max");
+                      } else if (f == "--rate-per-session") {
+                        o.requests_per_session = std::stod(v);
+                        if (o.requests_per_session < 0 || o.requests_per_session > 1e9)
+                          throw std::out_of_range("rate-per-session");
+                      } else {
+                        return false;
+                      }
+                      return true;
+                    });
 }
 
 }  // namespace

@@ -128,13 +128,16 @@ int serve(const ServeOptions& opts) {
   // wait as standby (answering /healthz) until it frees.
   unsigned short port = opts.port;
   std::shared_ptr<db::PgLease> lease;
-  if (db::is_pg_url(opts.db_path)) {
+  if (db::is_pg_url(opts.db_path) && !opts.read_only) {
     bool stopped = false;
     lease = wait_as_standby(opts, port, stopped);
     if (stopped) return 0;
     if (!lease) return 1;
   }
-  std::unique_ptr<db::Store> store = open_store(opts.db_path, opts.db_schema, lease);
+  // A read-only replica (a hot standby's URL will do): no lease, no writer.
+  std::unique_ptr<db::Store> store = opts.read_only
+                                         ? open_store_read_only(opts.db_path, opts.db_schema)
+                                         : open_store(opts.db_path, opts.db_schema, lease);
   if (!store) return 1;
 
   core::SystemClock system_clock;
@@ -163,21 +166,22 @@ int serve(const ServeOptions& opts) {
   // decided at once (an order not loaded yet is read from the store). A load
   // that fails stops the process; what it acknowledged meanwhile is stored.
   const auto load_start = std::chrono::steady_clock::now();
-  engine.start_async([&opts, load_start](std::exception_ptr err) {
-    if (err) {
-      try {
-        std::rethrow_exception(err);
-      } catch (const std::exception& e) {
-        spdlog::critical("engine: cannot load orders from {}: {}; stopping",
-                         db::db_label(opts.db_path), e.what());
+  if (!opts.read_only)
+    engine.start_async([&opts, load_start](std::exception_ptr err) {
+      if (err) {
+        try {
+          std::rethrow_exception(err);
+        } catch (const std::exception& e) {
+          spdlog::critical("engine: cannot load orders from {}: {}; stopping",
+                           db::db_label(opts.db_path), e.what());
+        }
+        spdlog::shutdown();
+        std::_Exit(1);
       }
-      spdlog::shutdown();
-      std::_Exit(1);
-    }
-    spdlog::info(
-        "engine: ready after {:.1f} s",
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
-  });
+      spdlog::info(
+          "engine: ready after {:.1f} s",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
+    });
 
   // The live rules, read by the API and swapped by a reload (SIGHUP or the
   // admin API): a bad config is refused and the running rules stay.
@@ -224,7 +228,7 @@ int serve(const ServeOptions& opts) {
     so.web_root = opts.web_dir;
     so.ws_queue_bytes = static_cast<std::size_t>(opts.ws_queue_bytes);
     so.auth.absolute = opts.session_max_seconds * core::kSecond;
-    server::Services services{engine, *store, clock, current_rules, {}};
+    server::Services services{engine, *store, clock, current_rules, {}, opts.read_only};
     if (!opts.config_dir.empty()) services.reload = reload;
     server = std::make_unique<server::Server>(ioc, services, so);
   } catch (const std::exception& e) {
@@ -233,7 +237,7 @@ int serve(const ServeOptions& opts) {
   }
   // 跨域转办: deliveries to other platforms, from the store, until acknowledged.
   std::unique_ptr<Outbox> outbox;
-  if (!opts.config_dir.empty())
+  if (!opts.config_dir.empty() && !opts.read_only)
     outbox = std::make_unique<Outbox>(*store, engine, clock, current_rules);
   boost::asio::signal_set hup(ioc, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_hup =
@@ -248,7 +252,7 @@ int serve(const ServeOptions& opts) {
   std::atomic<bool> sim_stop{false};
   std::thread sim;
   std::thread stopper;
-  if (sim_clock && opts.simulate_per_day > 0) {
+  if (sim_clock && opts.simulate_per_day > 0 && !opts.read_only) {
     sim = std::thread([&] {
       SimOptions so;
       so.from = clock.now();
@@ -294,6 +298,9 @@ int serve(const ServeOptions& opts) {
       ioc.stop();
     });
   });
+  if (opts.read_only)
+    spdlog::info("read-only replica on {}: reads from the store, 503 for every change",
+                 db::db_label(opts.db_path));
   std::printf("listening on http://%s:%u\n", opts.address.c_str(), server->port());
   std::fflush(stdout);
 

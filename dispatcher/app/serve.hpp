@@ -13,6 +13,10 @@ struct ServeOptions {
   std::string db_schema;                  // PostgreSQL: the schema (one per district); "" = public
   // PostgreSQL: how often a standby tries for the district's lease.
   int lease_poll_ms = 500;
+  // A read-only replica: the store opened for reads only (a hot standby's
+  // URL will do), no lease, no engine load, no timers; GET and HEAD answered
+  // from the store (Open311 reads, orders), every other method 503.
+  bool read_only = false;
   std::string address = "127.0.0.1";
   unsigned short port = 8080;
   int threads = 2;

@@ -223,6 +223,13 @@ void Api::handle(std::shared_ptr<HttpRequest> req, Respond answer_to) {
     metrics_.observe(req->method, "(unmatched)", r.status, 0);
     return respond(std::move(r));
   }
+  if (s_.read_only && req->method != "GET" && req->method != "HEAD") {
+    auto r = error_response(503, "read_only",
+                            "只读副本：只提供查询，受理与办理请到主用服务。 (a read-only replica: "
+                            "reads only; send changes to the active dispatcher)");
+    metrics_.observe(req->method, m.route->pattern, r.status, 0);
+    return respond(std::move(r));
+  }
   Call call;
   call.req = req;
   call.params = std::move(m.params);

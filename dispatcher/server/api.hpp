@@ -40,6 +40,7 @@ struct ApiServices {
   std::function<std::shared_ptr<const core::RuleSet>()> rules;
   // Reloads the config (admin); null when the server has none.
   std::function<ReloadResult()> reload;
+  bool read_only = false;  // see Services::read_only
 };
 
 class Api {

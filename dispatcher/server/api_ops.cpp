@@ -20,10 +20,14 @@ void Api::add_ops_routes() {
   // from server/standby.cpp instead).
   const std::string lease = get("lease", "");
   router_.add("GET", "/healthz", kPublic, [this, store_kind, schema, lease](Call c) {
-    const bool loaded = s_.engine.loaded();
-    json::object body{
-        {"status", loaded ? "ok" : "loading"},    {"role", "active"},    {"loading", !loaded},
-        {"open_orders", s_.engine.open_orders()}, {"store", store_kind}, {"schema", schema}};
+    // A read-only replica loads nothing: it answers from the store.
+    const bool loaded = s_.read_only || s_.engine.loaded();
+    json::object body{{"status", loaded ? "ok" : "loading"},
+                      {"role", s_.read_only ? "read-only" : "active"},
+                      {"loading", !loaded},
+                      {"open_orders", s_.engine.open_orders()},
+                      {"store", store_kind},
+                      {"schema", schema}};
     if (!lease.empty()) body["lease"] = lease;
     c.respond(json_response(200, body));
   });
@@ -31,9 +35,11 @@ void Api::add_ops_routes() {
   // For a load balancer in front of a dispatcher and its standby: 200 only
   // where work is taken (active, orders loaded); a standby answers 503.
   router_.add("GET", "/readyz", kPublic, [this](Call c) {
-    const bool loaded = s_.engine.loaded();
-    c.respond(
-        json_response(loaded ? 200 : 503, json::object{{"ready", loaded}, {"role", "active"}}));
+    // A read-only replica takes no work either.
+    const bool ready = !s_.read_only && s_.engine.loaded();
+    c.respond(json_response(
+        ready ? 200 : 503,
+        json::object{{"ready", ready}, {"role", s_.read_only ? "read-only" : "active"}}));
   });
 
   router_.add("GET", "/metrics", kPublic, [this](Call c) {
@@ -59,7 +65,7 @@ void Api::add_ops_routes() {
       gauge("huying_active",
             "1 when this dispatcher holds its district's lease and takes work, 0 while it "
             "waits as standby.",
-            1);
+            s_.read_only ? 0 : 1);
       gauge("huying_engine_queue_depth", "Commands posted to the engine, not yet decided.",
             static_cast<double>(st.queued));
       gauge("huying_timer_queue_size", "SLA timers pending.", static_cast<double>(st.timers));

@@ -32,9 +32,10 @@ struct Server::Impl {
 
 Server::Server(asio::io_context& ioc, Services services, ServerOptions opts)
     : impl_(std::make_unique<Impl>()) {
-  impl_->api = std::make_shared<Api>(
-      ApiServices{services.engine, services.store, services.clock, services.rules, services.reload},
-      opts.auth);
+  impl_->api =
+      std::make_shared<Api>(ApiServices{services.engine, services.store, services.clock,
+                                        services.rules, services.reload, services.read_only},
+                            opts.auth);
   impl_->api->set_site(StaticSite(opts.web_root));
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(opts.address, ec);

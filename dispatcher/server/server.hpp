@@ -48,6 +48,9 @@ struct Services {
   std::function<std::shared_ptr<const core::RuleSet>()> rules;
   // Reloads the config; null when the server has none.
   std::function<ReloadResult()> reload;
+  // A read-only replica (serve --read-only): reads from the store only,
+  // every other method 503.
+  bool read_only = false;
 };
 
 class Server {

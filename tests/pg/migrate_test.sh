@@ -3,7 +3,8 @@
 # PostgreSQL (a primary + synchronous standby started here); every table's
 # rows and checksum agree (huying migrate checks them read back), the KPI
 # report is the same on both stores (and on the hot standby, read only;
-# the roll-up report and board of two districts add up), a server on PostgreSQL answers for a
+# the roll-up report and board of two districts add up; a read-only
+# replica on the standby answers Open311 reads), a server on PostgreSQL answers for a
 # migrated order, and a second migrate into the same store is refused.
 #   tests/pg/migrate_test.sh HUYING_BIN CONFIG_DIR
 set -euo pipefail
@@ -81,6 +82,26 @@ assert '"phone"' not in text and '"id_number"' not in text
 assert not re.search(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])", text), "a mobile number"
 PY
 echo "the roll-up board over two districts: each district's figures add up, no phone: ok"
+
+# A read-only replica on the standby: Open311 reads from it, changes refused.
+no=$(sqlite3 "$dir/sim.db" "SELECT number FROM orders ORDER BY id LIMIT 1")
+"$bin" serve --config "$config" --db "$standby" --db-schema district1 --read-only --port 0 \
+  >"$dir/ro.out" 2>"$dir/ro.log" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$dir/ro.out" 2>/dev/null && break; sleep 0.1; done
+ro=$(sed -n 's/^listening on //p' "$dir/ro.out")
+[ -n "$ro" ] || fail "the read-only replica did not start: $(tail -3 "$dir/ro.log")"
+curl -sf "$ro/healthz" | grep -q '"role":"read-only"' || fail "healthz: $(curl -s "$ro/healthz")"
+curl -sf "$ro/open311/v2/requests/$no.json" | grep -q "\"service_request_id\":\"$no\"" ||
+  fail "Open311 read of $no on the replica"
+code=$(curl -s -o "$dir/ro.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d '{"user":"op1","password":"demo"}' "$ro/api/v1/session")
+[ "$code" = 503 ] && grep -q '"code":"read_only"' "$dir/ro.body" || fail "a change on the replica: $code"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$ro/readyz")" = 503 ] || fail "the replica is ready for work"
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || true
+pid=""
+echo "a read-only replica on the standby answers Open311 reads and refuses changes with 503: ok"
 
 # A server on the migrated store answers for an order of the SQLite one.
 no=$(sqlite3 "$dir/sim.db" "SELECT number FROM orders ORDER BY id DESC LIMIT 1")
