@@ -528,6 +528,12 @@ TEST_CASE("store: the district lease — one holder, fenced writes, a lost sessi
   // A second dispatcher does not get it, and is told who has it.
   CHECK_FALSE(db::try_lease(lo, why));
   CHECK_THAT(why, Catch::Contains("held by another dispatcher"));
+  // Another district (schema) on the same database has a lease of its own.
+  db::LeaseOptions other = lo;
+  other.schema = schema + "_b";
+  auto other_lease = db::try_lease(other, why);
+  CHECK(other_lease);
+  other_lease.reset();
   // wait_for_lease waits (and stops when told).
   std::atomic<bool> stop{false};
   lo.poll = std::chrono::milliseconds(50);
@@ -591,5 +597,6 @@ TEST_CASE("store: the district lease — one holder, fenced writes, a lost sessi
   CHECK(db::try_lease(lo, why));
   s.reset();
   exec("DROP SCHEMA " + schema + " CASCADE");
+  exec("DROP SCHEMA " + schema + "_b CASCADE");
   PQfinish(admin);
 }
