@@ -32,7 +32,18 @@ int simulate(const SimulateOptions& opts) {
   for (const auto& e : loaded.errors) spdlog::error("config: {}", e.to_string());
   if (!loaded.ok()) return 2;
   const auto& rules = loaded.rules;
-  std::unique_ptr<db::Store> store = open_store(opts.db_path);
+  // PostgreSQL: it writes like a dispatcher, so only with the district's
+  // lease (never beside a running one).
+  std::shared_ptr<db::PgLease> lease;
+  if (db::is_pg_url(opts.db_path)) {
+    std::string why;
+    lease = db::try_lease({.url = opts.db_path, .schema = ""}, why);
+    if (!lease) {
+      spdlog::error("simulate: {}: stop the dispatcher, or simulate into another database", why);
+      return 1;
+    }
+  }
+  std::unique_ptr<db::Store> store = open_store(opts.db_path, "", lease);
   if (!store) return 1;
   const core::Millis from = core::shanghai_time({y, m, d}, 8, 0);
   std::unique_ptr<core::Clock> clock;
