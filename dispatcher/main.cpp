@@ -176,7 +176,24 @@ bool parse_flags(int argc, char** argv, int first, huying::app::ServeOptions& o)
 
 }  // namespace
 
+namespace {
+int run(int argc, char** argv);
+}
+
+// Whatever a command throws that it did not handle (a database gone
+// mid-report, say) ends it with its reason and exit 1, never a core dump.
 int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "huying %s: %s\n", argc > 1 ? argv[1] : "", e.what());
+    return 1;
+  }
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   if (argc < 2) {
     usage();
     return 2;
@@ -466,3 +483,5 @@ int main(int argc, char** argv) {
   usage();
   return 2;
 }
+
+}  // namespace

@@ -170,6 +170,9 @@ int report(const ReportOptions& opts) {
   return 0;
 }
 
+void print_board(const BoardCliOptions& opts,
+                 const std::vector<std::pair<std::string, db::Store*>>& all, core::Millis now);
+
 int board(const BoardCliOptions& opts) {
   if (opts.db_path.empty() ||
       (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path))) {
@@ -190,7 +193,36 @@ int board(const BoardCliOptions& opts) {
   }
   core::SystemClock clock;
   for (;;) {
-    const core::Millis now = clock.now();
+    try {
+      if (stores.empty())  // reopened after a failure (--watch)
+        for (const auto& s : schemas) {
+          stores.push_back(open_store_read_only(opts.db_path, s));
+          if (!stores.back()) throw std::runtime_error("cannot open the store (see above)");
+          all.emplace_back(schemas.size() > 1 ? (s.empty() ? "public" : s) : "",
+                           stores.back().get());
+        }
+      print_board(opts, all, clock.now());
+    } catch (const std::exception& e) {
+      // A standby may cancel a long read (a conflict with recovery), a link
+      // may drop: with --watch, say so and try again next round.
+      std::cerr << "huying board: " << e.what() << "\n";
+      if (opts.watch_seconds <= 0) return 1;
+      all.clear();
+      stores.clear();
+    }
+    if (opts.watch_seconds <= 0) return 0;
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(static_cast<long>(opts.watch_seconds * 1000));
+    while (std::chrono::steady_clock::now() < until) {
+      if (opts.stop && opts.stop->load()) return 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+void print_board(const BoardCliOptions& opts,
+                 const std::vector<std::pair<std::string, db::Store*>>& all, core::Millis now) {
+  {
     json::object districts;
     if (all.size() > 1)
       for (std::size_t i = 0; i < all.size(); ++i)
@@ -222,13 +254,6 @@ int board(const BoardCliOptions& opts) {
       std::cout << "\n";
     }
     std::cout.flush();
-    if (opts.watch_seconds <= 0) return 0;
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(static_cast<long>(opts.watch_seconds * 1000));
-    while (std::chrono::steady_clock::now() < until) {
-      if (opts.stop && opts.stop->load()) return 0;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
   }
 }
 

@@ -50,7 +50,14 @@ std::shared_ptr<db::PgLease> wait_as_standby(const ServeOptions& opts, unsigned 
   }
   const std::int64_t since = core::SystemClock().now();
   std::mutex mu;
-  std::string reason = why;
+  // /healthz is public: who holds the lease, but not the database's own
+  // error text (hosts, users); that is in the log.
+  auto public_reason = [](const std::string& w) {
+    return w.rfind("the lease ", 0) == 0
+               ? w
+               : std::string("the database cannot be reached (see the log)");
+  };
+  std::string reason = public_reason(why);
   boost::asio::io_context sioc;
   std::unique_ptr<server::StandbyServer> standby;
   try {
@@ -78,7 +85,7 @@ std::shared_ptr<db::PgLease> wait_as_standby(const ServeOptions& opts, unsigned 
   lo.waiting = [&](const std::string& w) {
     spdlog::warn("lease: standby: {}", w);
     std::lock_guard lk(mu);
-    reason = w;
+    reason = public_reason(w);
   };
   auto lease = db::wait_for_lease(lo);
   // The listener closes on its own thread; then the port is ours to take.
@@ -92,6 +99,7 @@ std::shared_ptr<db::PgLease> wait_as_standby(const ServeOptions& opts, unsigned 
   sioc.stop();
   t.join();
   standby.reset();
+  if (stop) lease.reset();  // told to stop as the lease came: stop, and free it
   if (!lease) {
     stopped = true;
     return nullptr;

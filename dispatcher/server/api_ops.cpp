@@ -42,6 +42,11 @@ void Api::add_ops_routes() {
         json::object{{"ready", ready}, {"role", s_.read_only ? "read-only" : "active"}}));
   });
 
+  router_.add("HEAD", "/readyz", kPublic, [this](Call c) {
+    const bool ready = !s_.read_only && s_.engine.loaded();
+    c.respond(json_response(ready ? 200 : 503, nullptr));
+  });
+
   router_.add("GET", "/metrics", kPublic, [this](Call c) {
     s_.engine.stats([this, c](engine::EngineStats st) {
       std::string out;

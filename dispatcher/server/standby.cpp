@@ -1,7 +1,9 @@
 #include "dispatcher/server/standby.hpp"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -28,8 +30,12 @@ namespace {
 // One connection: one request, one answer, closed.
 class StandbyConn : public std::enable_shared_from_this<StandbyConn> {
  public:
-  StandbyConn(tcp::socket s, std::function<std::string()> status)
-      : stream_(std::move(s)), status_(std::move(status)) {}
+  StandbyConn(tcp::socket s, std::function<std::string()> status,
+              std::shared_ptr<std::atomic<long>> open)
+      : stream_(std::move(s)), status_(std::move(status)), open_(std::move(open)) {
+    ++*open_;
+  }
+  ~StandbyConn() { --*open_; }
 
   void run() {
     parser_.header_limit(16 * 1024);
@@ -61,7 +67,7 @@ class StandbyConn : public std::enable_shared_from_this<StandbyConn> {
         for (const auto& kv : extra.as_object()) body[kv.key()] = kv.value();
       return answer(json_response(200, body), head);
     }
-    if (get && path == "/readyz") {
+    if ((get || head) && path == "/readyz") {
       auto r = json_response(503, json::object{{"ready", false}, {"role", "standby"}});
       r.headers.emplace_back("Retry-After", "1");
       return answer(std::move(r), head);
@@ -108,26 +114,36 @@ class StandbyConn : public std::enable_shared_from_this<StandbyConn> {
   http::request_parser<http::string_body> parser_;
   http::response<http::string_body> res_;
   std::function<std::string()> status_;
+  std::shared_ptr<std::atomic<long>> open_;
 };
 
 }  // namespace
 
 struct StandbyServer::Impl : std::enable_shared_from_this<StandbyServer::Impl> {
-  explicit Impl(asio::io_context& io) : ioc(io), acceptor(io) {}
+  explicit Impl(asio::io_context& io) : ioc(io), acceptor(io), retry(io) {}
   asio::io_context& ioc;
   tcp::acceptor acceptor;
+  asio::steady_timer retry;  // backs off after an accept error (e.g. out of fds)
   std::function<std::string()> status;
   unsigned short port = 0;
+  std::shared_ptr<std::atomic<long>> open = std::make_shared<std::atomic<long>>(0);
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc),
-                          [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-                            if (ec == asio::error::operation_aborted || !self->acceptor.is_open())
-                              return;
-                            if (!ec)
-                              std::make_shared<StandbyConn>(std::move(s), self->status)->run();
-                            self->accept();
-                          });
+    acceptor.async_accept(
+        asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+          if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+          if (ec) {  // e.g. EMFILE: wait a little instead of spinning
+            self->retry.expires_after(std::chrono::milliseconds(100));
+            self->retry.async_wait([self](beast::error_code e) {
+              if (!e && self->acceptor.is_open()) self->accept();
+            });
+            return;
+          }
+          // A flood of connections must not take the fds the lease needs.
+          if (self->open->load() < 1000)
+            std::make_shared<StandbyConn>(std::move(s), self->status, self->open)->run();
+          self->accept();
+        });
   }
 };
 
@@ -158,6 +174,7 @@ unsigned short StandbyServer::port() const { return impl_->port; }
 void StandbyServer::stop() {
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
+  impl_->retry.cancel();
 }
 
 }  // namespace huying::server

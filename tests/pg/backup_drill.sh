@@ -75,6 +75,11 @@ read -r missing twice <<<"$(check)"
 [ "$twice" = 0 ] || fail "$twice orders with two keys"
 echo "all $before orders acknowledged before the backup are in the restored database, once"
 
+# Into another schema: refused (pg_restore puts a backup back where it was).
+if "$bin" restore --from "$work/drill.dump" --db "$restored" --db-schema other --force 2>"$work/refused0.txt"; then
+  fail "a restore into another schema was not refused"
+fi
+grep -q "holds no store of schema other" "$work/refused0.txt" || fail "refusal without its reason: $(cat "$work/refused0.txt")"
 # Into the same schema again: refused, then replaced with --force.
 if "$bin" restore --from "$work/drill.dump" --db "$restored" --db-schema drill 2>"$work/refused.txt"; then
   fail "a restore over an existing store was not refused"
@@ -98,3 +103,17 @@ if "$bin" restore --from "$work/drill.dump" --db "$restored" --db-schema drill -
 fi
 grep -q "holds the lease" "$work/refused2.txt" || fail "refusal without its reason: $(cat "$work/refused2.txt")"
 echo "a restore under a running dispatcher is refused: ok"
+
+# The default schema (public, which every database has) round trips too.
+psql "postgresql://huying@127.0.0.1:$port/huying" -qAtX -c "CREATE DATABASE pubsrc" -c "CREATE DATABASE pubdst"
+"$bin" simulate --config "$config" --db "postgresql://huying@127.0.0.1:$port/pubsrc" --days 1 --per-day 40 \
+  >/dev/null 2>"$work/pubsim.log" || fail "simulate into public: $(tail -2 "$work/pubsim.log")"
+"$bin" backup --db "postgresql://huying@127.0.0.1:$port/pubsrc" --to "$work/public.dump" >/dev/null
+"$bin" restore --from "$work/public.dump" --db "postgresql://huying@127.0.0.1:$port/pubdst" >/dev/null ||
+  fail "a backup of public does not restore into a new database"
+"$bin" restore --from "$work/public.dump" --db "postgresql://huying@127.0.0.1:$port/pubdst" --force >/dev/null ||
+  fail "a backup of public does not replace public with --force"
+want=$(psql "postgresql://huying@127.0.0.1:$port/pubsrc" -qAtX -c "SELECT count(*) FROM orders")
+got=$(psql "postgresql://huying@127.0.0.1:$port/pubdst" -qAtX -c "SELECT count(*) FROM orders")
+[ "$want" = "$got" ] && [ "$got" -gt 0 ] || fail "public: $want orders backed up, $got restored"
+echo "the default schema (public) backs up and restores, also over itself with --force: ok"
