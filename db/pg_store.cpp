@@ -49,8 +49,7 @@ class Result {
 class Conn {
  public:
   // create: make the schema if missing (not on a standby: it is read-only).
-  Conn(const std::string& url, const std::string& schema, bool create = true)
-      : c_(connect(url)) {
+  Conn(const std::string& url, const std::string& schema, bool create = true) : c_(connect(url)) {
     if (PQstatus(c_) != CONNECTION_OK) {
       std::string why = c_ ? PQerrorMessage(c_) : "out of memory";
       PQfinish(c_);
@@ -60,8 +59,9 @@ class Conn {
     exec("SET client_min_messages = warning");
     // The server notices a dead or cut-off client within ~15 s (and frees
     // its lease), not after the kernel's two hours.
-    exec("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
-         "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000");
+    exec(
+        "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+        "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000");
     if (!schema.empty()) {
       if (create) exec("CREATE SCHEMA IF NOT EXISTS " + schema);
       exec("SET search_path TO " + schema);
@@ -73,8 +73,9 @@ class Conn {
   // keepalives so a query on a link that died fails in seconds. Listed
   // before the URL, so its own settings win.
   static PGconn* connect(const std::string& url) {
-    const char* keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
-                          "keepalives_count", "tcp_user_timeout", "dbname", nullptr};
+    const char* keys[] = {
+        "connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+        "keepalives_count", "tcp_user_timeout", "dbname",          nullptr};
     const char* values[] = {"10", "1", "5", "2", "3", "10000", url.c_str(), nullptr};
     return PQconnectdbParams(keys, values, 1);
   }
@@ -316,8 +317,8 @@ std::unique_ptr<PgLease> try_lease(const LeaseOptions& opts, std::string& why) {
       return nullptr;
     }
     if (!opts.schema.empty()) impl->conn->exec("CREATE SCHEMA IF NOT EXISTS " + opts.schema);
-    impl->name = "huying:" + (opts.schema.empty() ? impl->conn->value("SELECT current_schema()")
-                                                  : opts.schema);
+    impl->name = "huying:" +
+                 (opts.schema.empty() ? impl->conn->value("SELECT current_schema()") : opts.schema);
     if (impl->conn->exec("SELECT pg_try_advisory_lock(7262613, hashtext($1))", {impl->name})
             .text(0, 0) == "t")
       return std::make_unique<PgLease>(std::move(impl));
