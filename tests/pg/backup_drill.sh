@@ -11,20 +11,8 @@ set -euo pipefail
 bin=$(realpath "$1")
 config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d)
-pgdir=$(mktemp -d)
-port=$((54000 + RANDOM % 2000))
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  scripts/pg-cluster stop "$pgdir" >/dev/null 2>&1 || true
-  rm -rf "$work" "$pgdir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -n 5 "$work"/*.log 2>/dev/null; exit 1; }
-
-url=$(scripts/pg-cluster start "$pgdir" "$port" | tail -1)
+. tests/pg/lib.sh
+pg_test_start 54000
 restored="postgresql://huying@127.0.0.1:$port/restored"
 psql "postgresql://huying@127.0.0.1:$port/huying" -qAtX -c "CREATE DATABASE restored"
 

@@ -18,25 +18,9 @@ set -euo pipefail
 bin=$(realpath "$1")
 config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d)
-pgdir=$(mktemp -d)
-port=$((56000 + RANDOM % 2000))
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  scripts/pg-cluster stop "$pgdir" >/dev/null 2>&1 || true
-  rm -rf "$work" "$pgdir"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.log; do echo "--- $f"; tail -n 8 "$f"; done
-  exit 1
-}
+. tests/pg/lib.sh
+pg_test_start 56000
 now_ms() { date +%s%3N; }
-
-url=$(scripts/pg-cluster start "$pgdir" "$port" | tail -1)
 echo "cluster: $url"
 psql_new() {  # a query on the standby (the primary after step 2)
   psql "postgresql://huying@127.0.0.1:$((port + 1))/huying" -qAtX -v ON_ERROR_STOP=1 "$@"
