@@ -150,23 +150,22 @@ int report(const ReportOptions& opts) {
   // The roll-up: each district, then all of them as one.
   std::vector<db::Store*> all;
   for (auto& st : stores) all.push_back(st.get());
-  core::Kpi total = engine::compute_kpis(all, *from, *to);
+  const engine::RollUpKpis roll = engine::roll_up_kpis(all, *from, *to);
   if (opts.json) {
     json::object districts;
     for (std::size_t i = 0; i < stores.size(); ++i)
-      districts[schemas[i]] =
-          engine::kpi_json(engine::compute_kpis(*stores[i], *from, *to), by, *from, *to);
+      districts[schemas[i]] = engine::kpi_json(roll.districts[i], by, *from, *to);
     std::cout << json::serialize(json::object{{"districts", std::move(districts)},
-                                              {"all", engine::kpi_json(total, by, *from, *to)}})
+                                              {"all", engine::kpi_json(roll.all, by, *from, *to)}})
               << "\n";
     return 0;
   }
   std::cout << "KPIs " << opts.from << " .. " << opts.to << ", " << stores.size() << " districts ("
             << db::db_label(opts.db_path) << ")\n";
   for (std::size_t i = 0; i < stores.size(); ++i)
-    row(std::cout, "district " + schemas[i], engine::compute_kpis(*stores[i], *from, *to).total());
+    row(std::cout, "district " + schemas[i], roll.districts[i].total());
   std::cout << "\n";
-  print_report(std::cout, total, by, false, *from, *to);
+  print_report(std::cout, roll.all, by, false, *from, *to);
   return 0;
 }
 
@@ -224,10 +223,15 @@ void print_board(const BoardCliOptions& opts,
                  const std::vector<std::pair<std::string, db::Store*>>& all, core::Millis now) {
   {
     json::object districts;
-    if (all.size() > 1)
+    json::object city;
+    if (all.size() > 1) {
+      engine::RollUpBoards roll = engine::roll_up_boards(all, now);
       for (std::size_t i = 0; i < all.size(); ++i)
-        districts[all[i].first] = engine::board_at(*all[i].second, now);
-    json::object city = engine::board_at(all, now);
+        districts[all[i].first] = std::move(roll.districts[i]);
+      city = std::move(roll.all);
+    } else {
+      city = engine::board_at(*all[0].second, now);
+    }
     if (opts.json) {
       json::object out{{"at", now}, {"all", city}};
       if (!districts.empty()) out["districts"] = std::move(districts);

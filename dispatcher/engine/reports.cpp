@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <functional>
 #include <tuple>
 
 #include "dispatcher/core/board.hpp"
@@ -41,11 +42,19 @@ core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to) {
   return rep.kpi();
 }
 
-core::Kpi compute_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to) {
-  core::KpiReport rep(core::street_of_code, from, to);
-  for (auto* store : stores)
-    store->for_each_history(from, to, [&](std::vector<core::Event>& h) { rep.add_history(h); });
-  return rep.kpi();
+RollUpKpis roll_up_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to) {
+  core::KpiReport all(core::street_of_code, from, to);
+  RollUpKpis out{{}, core::Kpi(core::street_of_code)};
+  for (auto* store : stores) {
+    core::KpiReport one(core::street_of_code, from, to);
+    store->for_each_history(from, to, [&](std::vector<core::Event>& h) {
+      one.add_history(h);
+      all.add_history(h);
+    });
+    out.districts.push_back(one.kpi());
+  }
+  out.all = all.kpi();
+  return out;
 }
 
 std::string_view group_name(core::KpiGroup g) {
@@ -131,31 +140,57 @@ core::BoardOptions board_options() {
   return o;
 }
 
-json::object board_at(db::Store& store, core::Millis at) { return board_at({{"", &store}}, at); }
+namespace {
 
-json::object board_at(const std::vector<std::pair<std::string, db::Store*>>& stores,
-                      core::Millis at) {
-  core::Board board(board_options());
-  board.set_now(at);
-  // Every order open at `at` (open now, or changed since) and every event
-  // of the days the board shows: one pass over each log.
+// The histories a board at `at` needs (every order open then, every event
+// of the days it shows), cut at `at`, one by one.
+void board_histories(db::Store& store, core::Millis at,
+                     const std::function<void(std::vector<core::Event>&)>& fn) {
   const core::Millis from = core::board_day_start(core::board_day(at)) - 7 * core::kDay;
-  for (const auto& [name, store] : stores)
-    store->for_each_history(from, at, [&, &name = name](std::vector<core::Event>& h) {
-      std::size_t n = 0;
-      while (n < h.size() && h[n].at < at) ++n;
-      h.resize(n);
-      if (!name.empty())
-        for (auto& e : h) {
-          e.order = name + "/" + e.order;
-          // The creation names the order too (WorkOrder::number comes from it).
-          if (auto* no = e.data.if_contains("number"); no && no->is_string())
-            *no = name + "/" + std::string(no->get_string());
-        }
-      board.add_change(core::WorkOrder{}, h);
-    });
+  store.for_each_history(from, at, [&](std::vector<core::Event>& h) {
+    std::size_t n = 0;
+    while (n < h.size() && h[n].at < at) ++n;
+    h.resize(n);
+    fn(h);
+  });
+}
+
+json::object snapshot_of(core::Board& board) {
   board.take_delta();
   return board.snapshot();
+}
+
+}  // namespace
+
+json::object board_at(db::Store& store, core::Millis at) {
+  core::Board board(board_options());
+  board.set_now(at);
+  board_histories(store, at, [&](std::vector<core::Event>& h) { board.add_change({}, h); });
+  return snapshot_of(board);
+}
+
+RollUpBoards roll_up_boards(const std::vector<std::pair<std::string, db::Store*>>& stores,
+                            core::Millis at) {
+  core::Board city(board_options());
+  city.set_now(at);
+  RollUpBoards out;
+  for (const auto& [name, store] : stores) {
+    core::Board one(board_options());
+    one.set_now(at);
+    board_histories(*store, at, [&, &name = name](std::vector<core::Event>& h) {
+      one.add_change({}, h);
+      for (auto& e : h) {
+        e.order = name + "/" + e.order;
+        // The creation names the order too (WorkOrder::number comes from it).
+        if (auto* no = e.data.if_contains("number"); no && no->is_string())
+          *no = name + "/" + std::string(no->get_string());
+      }
+      city.add_change({}, h);
+    });
+    out.districts.push_back(snapshot_of(one));
+  }
+  out.all = snapshot_of(city);
+  return out;
 }
 
 BoardPlayback::BoardPlayback(db::Store& store, core::Millis from, core::Millis until)

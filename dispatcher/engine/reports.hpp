@@ -16,8 +16,13 @@ namespace huying::engine {
 
 // The KPIs of the orders in `store` over [from, to): one pass over the events.
 core::Kpi compute_kpis(db::Store& store, core::Millis from, core::Millis to);
-// Several stores (a city's districts) counted as one.
-core::Kpi compute_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to);
+// Several stores (a city's districts): each one's KPIs and all of them
+// counted as one, from one read of each store.
+struct RollUpKpis {
+  std::vector<core::Kpi> districts;  // in the order of `stores`
+  core::Kpi all;
+};
+RollUpKpis roll_up_kpis(const std::vector<db::Store*>& stores, core::Millis from, core::Millis to);
 
 // "department" | "street" | "category", and back (nullopt when unknown).
 std::string_view group_name(core::KpiGroup g);
@@ -38,11 +43,16 @@ core::BoardOptions board_options();
 // The board as it was at `at`, rebuilt from the event log with the live
 // board's code: its snapshot ({"type": "snapshot", ...}).
 boost::json::object board_at(db::Store& store, core::Millis at);
-// Several stores (a city's districts) on one board: the roll-up. Each is
-// named (its schema); order numbers restart in every district, so on this
-// board they read "NAME/HY…".
-boost::json::object board_at(const std::vector<std::pair<std::string, db::Store*>>& stores,
-                             core::Millis at);
+// Several stores (a city's districts), each named (its schema): each one's
+// board and the city's board of them all, from one read of each store.
+// Order numbers restart in every district, so on the city's board they read
+// "NAME/HY…".
+struct RollUpBoards {
+  std::vector<boost::json::object> districts;  // in the order of `stores`
+  boost::json::object all;
+};
+RollUpBoards roll_up_boards(const std::vector<std::pair<std::string, db::Store*>>& stores,
+                            core::Millis at);
 
 // A day played back (/ws/board?from=&speed=): the board at `from`, then
 // the events of [from, until) fed in time order as the caller's clock moves.
