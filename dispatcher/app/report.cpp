@@ -91,6 +91,43 @@ std::string board_line(const std::string& name, const json::object& b) {
   return buf;
 }
 
+// One or several district schemas of a store, opened for reading.
+struct Districts {
+  std::vector<std::unique_ptr<db::Store>> stores;
+  // Each store with its district's name (the schema; "" when there is one).
+  std::vector<std::pair<std::string, db::Store*>> named;
+
+  // The checks both commands make; the exit code, or 0 when fine.
+  static int check(const char* cmd, const std::string& db,
+                   const std::vector<std::string>& schemas) {
+    if (db.empty() || (!db::is_pg_url(db) && !std::filesystem::exists(db))) {
+      std::cerr << "huying " << cmd << ": no store at '" << db << "'\n";
+      return 1;
+    }
+    if (schemas.size() > 1 && !db::is_pg_url(db)) {
+      std::cerr << "huying " << cmd << ": several --db-schema need a PostgreSQL --db\n";
+      return 2;
+    }
+    return 0;
+  }
+  // Reads only: on PostgreSQL a hot standby serves them. False (the reason
+  // logged) when one cannot be opened.
+  bool open(const std::string& db, const std::vector<std::string>& schemas) {
+    stores.clear();
+    named.clear();
+    for (const auto& s : schemas) {
+      stores.push_back(open_store_read_only(db, s));
+      if (!stores.back()) {
+        stores.clear();
+        named.clear();
+        return false;
+      }
+      named.emplace_back(schemas.size() > 1 ? (s.empty() ? "public" : s) : "", stores.back().get());
+    }
+    return true;
+  }
+};
+
 }  // namespace
 
 void print_report(std::ostream& out, const core::Kpi& kpi, KpiGroup by, bool as_json,
@@ -122,22 +159,11 @@ int report(const ReportOptions& opts) {
     std::cerr << "huying report: --by must be department, street or category\n";
     return 2;
   }
-  if (opts.db_path.empty() ||
-      (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path))) {
-    std::cerr << "huying report: no store at '" << opts.db_path << "'\n";
-    return 1;
-  }
-  // Reads only: on PostgreSQL a hot standby serves it.
-  std::vector<std::string> schemas = split_schemas(opts.db_schema);
-  if (schemas.size() > 1 && !db::is_pg_url(opts.db_path)) {
-    std::cerr << "huying report: several --db-schema need a PostgreSQL --db\n";
-    return 2;
-  }
-  std::vector<std::unique_ptr<db::Store>> stores;
-  for (const auto& s : schemas) {
-    stores.push_back(open_store_read_only(opts.db_path, s));
-    if (!stores.back()) return 1;
-  }
+  const std::vector<std::string> schemas = split_schemas(opts.db_schema);
+  if (int rc = Districts::check("report", opts.db_path, schemas)) return rc;
+  Districts d;
+  if (!d.open(opts.db_path, schemas)) return 1;
+  const auto& stores = d.stores;
   const KpiGroup by = *group;
   if (stores.size() == 1) {
     core::Kpi kpi = engine::compute_kpis(*stores[0], *from, *to);
@@ -154,7 +180,7 @@ int report(const ReportOptions& opts) {
   if (opts.json) {
     json::object districts;
     for (std::size_t i = 0; i < stores.size(); ++i)
-      districts[schemas[i]] = engine::kpi_json(roll.districts[i], by, *from, *to);
+      districts[d.named[i].first] = engine::kpi_json(roll.districts[i], by, *from, *to);
     std::cout << json::serialize(json::object{{"districts", std::move(districts)},
                                               {"all", engine::kpi_json(roll.all, by, *from, *to)}})
               << "\n";
@@ -163,7 +189,7 @@ int report(const ReportOptions& opts) {
   std::cout << "KPIs " << opts.from << " .. " << opts.to << ", " << stores.size() << " districts ("
             << db::db_label(opts.db_path) << ")\n";
   for (std::size_t i = 0; i < stores.size(); ++i)
-    row(std::cout, "district " + schemas[i], roll.districts[i].total());
+    row(std::cout, "district " + d.named[i].first, roll.districts[i].total());
   std::cout << "\n";
   print_report(std::cout, roll.all, by, false, *from, *to);
   return 0;
@@ -173,41 +199,24 @@ void print_board(const BoardCliOptions& opts,
                  const std::vector<std::pair<std::string, db::Store*>>& all, core::Millis now);
 
 int board(const BoardCliOptions& opts) {
-  if (opts.db_path.empty() ||
-      (!db::is_pg_url(opts.db_path) && !std::filesystem::exists(opts.db_path))) {
-    std::cerr << "huying board: no store at '" << opts.db_path << "'\n";
-    return 1;
-  }
   const std::vector<std::string> schemas = split_schemas(opts.db_schema);
-  if (schemas.size() > 1 && !db::is_pg_url(opts.db_path)) {
-    std::cerr << "huying board: several --db-schema need a PostgreSQL --db\n";
-    return 2;
-  }
-  std::vector<std::unique_ptr<db::Store>> stores;
-  std::vector<std::pair<std::string, db::Store*>> all;
-  for (const auto& s : schemas) {
-    stores.push_back(open_store_read_only(opts.db_path, s));
-    if (!stores.back()) return 1;
-    all.emplace_back(schemas.size() > 1 ? (s.empty() ? "public" : s) : "", stores.back().get());
-  }
+  if (int rc = Districts::check("board", opts.db_path, schemas)) return rc;
+  Districts d;
+  if (!d.open(opts.db_path, schemas)) return 1;
   core::SystemClock clock;
   for (;;) {
     try {
-      if (stores.empty())  // reopened after a failure (--watch)
-        for (const auto& s : schemas) {
-          stores.push_back(open_store_read_only(opts.db_path, s));
-          if (!stores.back()) throw std::runtime_error("cannot open the store (see above)");
-          all.emplace_back(schemas.size() > 1 ? (s.empty() ? "public" : s) : "",
-                           stores.back().get());
-        }
-      print_board(opts, all, clock.now());
+      // Reopened after a failure (--watch).
+      if (d.stores.empty() && !d.open(opts.db_path, schemas))
+        throw std::runtime_error("cannot open the store (see above)");
+      print_board(opts, d.named, clock.now());
     } catch (const std::exception& e) {
       // A standby may cancel a long read (a conflict with recovery), a link
       // may drop: with --watch, say so and try again next round.
       std::cerr << "huying board: " << e.what() << "\n";
       if (opts.watch_seconds <= 0) return 1;
-      all.clear();
-      stores.clear();
+      d.stores.clear();
+      d.named.clear();
     }
     if (opts.watch_seconds <= 0) return 0;
     const auto until = std::chrono::steady_clock::now() +
