@@ -9,6 +9,7 @@ set -euo pipefail
 
 bin=$1
 config=$2
+. "$(dirname "$0")/../support/drill.sh"
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -22,12 +23,7 @@ fail() { echo "FAIL: $*"; tail -n 5 "$dir"/*.log 2>/dev/null; exit 1; }
 start_server() {  # start_server DB LOG: sets url
   "$bin" serve --config "$config" --db "$1" --port 0 --rate-per-session 0 >"$2.out" 2>"$2" &
   pids+=($!)
-  url=""
-  for _ in $(seq 200); do
-    url=$(sed -n 's/^listening on //p' "$2.out" 2>/dev/null)
-    [ -n "$url" ] && break
-    sleep 0.05
-  done
+  url=$(wait_listening "$2.out")
   [ -n "$url" ] || fail "the server did not start"
 }
 
@@ -36,10 +32,7 @@ start_server "$dir/live.db" "$dir/server.log"
   --delay-scale 0.05 --acked "$dir/acked.txt" --quiet >"$dir/load.log" 2>&1 &
 load=$!
 pids+=($load)
-for _ in $(seq 300); do
-  [ -f "$dir/acked.txt" ] && [ "$(wc -l <"$dir/acked.txt")" -ge 500 ] && break
-  sleep 0.1
-done
+wait_acked "$dir/acked.txt" 500 || true  # counted below
 # What was acknowledged before the backup began must all be in it.
 cp "$dir/acked.txt" "$dir/before.txt"
 before=$(wc -l <"$dir/before.txt")

@@ -12,6 +12,7 @@ bin=$(realpath "$1")
 config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 . tests/pg/lib.sh
+. tests/support/drill.sh
 pg_test_start 54000
 restored="postgresql://huying@127.0.0.1:$port/restored"
 psql "postgresql://huying@127.0.0.1:$port/huying" -qAtX -c "CREATE DATABASE restored"
@@ -20,12 +21,7 @@ start_server() {  # start_server URL LOG: sets srv
   "$bin" serve --config "$config" --db "$1" --db-schema drill --port 0 --rate-per-session 0 \
     >"$2.out" 2>"$2" &
   pids+=($!)
-  srv=""
-  for _ in $(seq 300); do
-    srv=$(sed -n 's/^listening on //p' "$2.out" 2>/dev/null)
-    [ -n "$srv" ] && break
-    sleep 0.05
-  done
+  srv=$(wait_listening "$2.out")
   [ -n "$srv" ] || fail "the server did not start"
 }
 
@@ -34,10 +30,7 @@ start_server "$url" "$work/server.log"
   --delay-scale 0.05 --acked "$work/acked.txt" --quiet >"$work/load.log" 2>&1 &
 load=$!
 pids+=($load)
-for _ in $(seq 300); do
-  [ -f "$work/acked.txt" ] && [ "$(wc -l <"$work/acked.txt")" -ge 500 ] && break
-  sleep 0.1
-done
+wait_acked "$work/acked.txt" 500 || true  # counted below
 cp "$work/acked.txt" "$work/before.txt"
 before=$(wc -l <"$work/before.txt")
 [ "$before" -ge 500 ] || fail "only $before orders acknowledged"

@@ -19,6 +19,7 @@ bin=$(realpath "$1")
 config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 . tests/pg/lib.sh
+. tests/support/drill.sh
 pg_test_start 56000
 now_ms() { date +%s%3N; }
 echo "cluster: $url"
@@ -36,12 +37,8 @@ start_dispatcher() {  # start_dispatcher NAME [PORT]: sets pid_NAME, url_NAME
     --simulate-epoch "$epoch" >"$work/$name.out" 2>>"$work/$name.log" &
   local pid=$!
   pids+=("$pid")
-  local u=""
-  for _ in $(seq 300); do
-    u=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/$name.out" | head -1)
-    [ -n "$u" ] && break
-    sleep 0.05
-  done
+  local u
+  u=$(wait_listening "$work/$name.out")
   [ -n "$u" ] || fail "dispatcher $name did not start"
   eval "pid_$name=$pid url_$name=$u"
 }
@@ -74,13 +71,6 @@ acked="$work/acked.txt"
   --delay-scale 0 --acked "$acked" --quiet >"$work/load.log" 2>&1 &
 load=$!
 pids+=("$load")
-wait_acked() {  # wait_acked N
-  for _ in $(seq 600); do
-    [ -f "$acked" ] && [ "$(wc -l <"$acked")" -ge "$1" ] && return 0
-    sleep 0.1
-  done
-  fail "fewer than $1 orders acknowledged"
-}
 # Sets `secs`: seconds from T0 (ms) to the first create acknowledged after
 # it by the server at URL.
 first_ack_after() {  # first_ack_after T0 URL
@@ -93,7 +83,7 @@ first_ack_after() {  # first_ack_after T0 URL
   [ -n "$t" ] || fail "no create acknowledged by $2 within 60 s of the kill"
   secs=$(awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
 }
-wait_acked 300
+wait_acked "$acked" 300 || fail "fewer than 300 orders acknowledged"
 
 echo "== 1. kill -9 of the active dispatcher (the database stays)"
 t0=$(now_ms)
@@ -104,7 +94,7 @@ baseline=$secs
 echo "b took over: first create acknowledged ${baseline} s after the kill"
 start_dispatcher a "${url_a##*:}"  # on its port: the load knows it
 [ "$(role_of "$url_a")" = standby ] || fail "a restarted is not standby"
-wait_acked $(($(wc -l <"$acked") + 300))
+wait_acked "$acked" $(($(wc -l <"$acked") + 300)) || fail "the load stopped being acknowledged"
 
 echo "== 2. kill -9 of the primary PostgreSQL and of the active dispatcher; promote the standby"
 pm=$(head -1 "$pgdir/primary/postmaster.pid")
@@ -122,7 +112,7 @@ echo "a took over on the promoted database: first create acknowledged ${value} s
 before=$(awk -v t0="$t0" '$3 < t0 { n = $1 } END { print n }' "$acked")
 max_order=$(psql_new -c "SELECT id FROM failover.orders WHERE number = '$before'")
 max_event=$(psql_new -c "SELECT coalesce(max(id), 0) FROM failover.events")
-wait_acked $(($(wc -l <"$acked") + 300))
+wait_acked "$acked" $(($(wc -l <"$acked") + 300)) || fail "the load stopped being acknowledged"
 sleep 6  # the survivor's deadlines (urgent orders: 30 minutes = 3 s at x600)
 kill -TERM "$load"
 wait "$load" 2>/dev/null || true
