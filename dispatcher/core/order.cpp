@@ -17,8 +17,9 @@ E enum_at(const json::object& j, std::string_view key) {
   return *v;
 }
 
-json::object citizen_json(const Citizen& c) {
-  return {{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}};
+json::object citizen_json(const Citizen& c, json::storage_ptr sp) {
+  return json::object({{"name", c.name}, {"phone", c.phone}, {"id_number", c.id_number}},
+                      std::move(sp));
 }
 
 // The `citizen` member of j.
@@ -31,8 +32,10 @@ Citizen citizen_from_json(const json::object& j) {
   return c;
 }
 
-json::object rating_json(const Rating& r) {
-  return {{"solved", r.solved}, {"satisfaction", name(r.satisfaction)}, {"comment", r.comment}};
+json::object rating_json(const Rating& r, json::storage_ptr sp) {
+  return json::object(
+      {{"solved", r.solved}, {"satisfaction", name(r.satisfaction)}, {"comment", r.comment}},
+      std::move(sp));
 }
 
 Rating rating_from_json(const json::object& r) {
@@ -108,8 +111,11 @@ Millis current_due(const WorkOrder& o) {
   }
 }
 
-json::object to_json(const WorkOrder& o) {
-  json::object j;
+json::object to_json(const WorkOrder& o, json::storage_ptr sp) {
+  // Built in the caller's storage (a monotonic buffer when it is only to be
+  // serialised), sized once: an order has about 90 members.
+  json::object j(sp);
+  j.reserve(96);
   j["id"] = o.id;
   j["number"] = o.number;
   j["channel"] = name(o.channel);
@@ -123,15 +129,16 @@ json::object to_json(const WorkOrder& o) {
   if (o.lng) j["lng"] = *o.lng;
   j["title"] = o.title;
   j["description"] = o.description;
-  j["citizen"] = citizen_json(o.citizen);
+  j["citizen"] = citizen_json(o.citizen, sp);
   j["placed_by"] = o.placed_by;
   j["needs_review"] = o.needs_review;
   j["placement"] = o.placement;
-  j["candidates"] = strings_json(o.candidates);
-  if (o.proposal) j["proposal"] = to_json(*o.proposal);
+  j["candidates"] = strings_json(o.candidates, sp);
+  if (o.proposal) j["proposal"] = to_json(*o.proposal, sp);
   j["status"] = name(o.status);
-  json::array depts;
-  for (const auto& a : o.depts) depts.push_back({{"dept", a.dept}, {"role", name(a.role)}});
+  json::array depts(sp);
+  for (const auto& a : o.depts)
+    depts.push_back(json::object({{"dept", a.dept}, {"role", name(a.role)}}, sp));
   j["depts"] = std::move(depts);
   j["created_at"] = o.created_at;
   j["updated_at"] = o.updated_at;
@@ -156,37 +163,39 @@ json::object to_json(const WorkOrder& o) {
   j["reopen_count"] = o.reopen_count;
   j["supervise_count"] = o.supervise_count;
   j["extension_count"] = o.extension_count;
-  if (o.rating) j["rating"] = rating_json(*o.rating);
+  if (o.rating) j["rating"] = rating_json(*o.rating, sp);
   j["result"] = o.result;
   j["merged_into"] = o.merged_into;
   j["transfer_line"] = o.transfer_line;
   j["transfer_ref"] = o.transfer_ref;
   j["parent"] = o.parent;
-  json::array wh;
+  json::array wh(sp);
   for (const auto& w : o.whistles)
-    wh.push_back(
-        {{"dept", w.dept}, {"child", w.child}, {"due", w.due}, {"reported_at", w.reported_at}});
+    wh.push_back(json::object(
+        {{"dept", w.dept}, {"child", w.child}, {"due", w.due}, {"reported_at", w.reported_at}},
+        sp));
   j["whistles"] = std::move(wh);
-  json::array es;
-  for (const auto& e : o.escalations) es.push_back(json::string(e));
+  json::array es(sp);
+  for (const auto& e : o.escalations) es.emplace_back(e);
   j["escalations"] = std::move(es);
-  json::array ces;
-  for (const auto& e : o.clock_escalations) ces.push_back(json::string(e));
+  json::array ces(sp);
+  for (const auto& e : o.clock_escalations) ces.emplace_back(e);
   j["clock_escalations"] = std::move(ces);
   j["reported_list"] = o.reported_list;
   j["hot_spot"] = o.hot_spot;
   j["sla_flags"] = o.sla_flags;
   j["confidential"] = o.confidential;
-  json::array callers;
+  json::array callers(sp);
   for (const auto& c : o.callers) {
-    json::object cj{{"from", c.from},
-                    {"citizen", citizen_json(c.citizen)},
-                    {"at", c.at},
-                    {"confidential", c.confidential},
-                    {"unreachable", c.unreachable},
-                    {"attempts", c.attempts},
-                    {"first_attempt", c.first_attempt}};
-    if (c.rating) cj["rating"] = rating_json(*c.rating);
+    json::object cj({{"from", c.from},
+                     {"citizen", citizen_json(c.citizen, sp)},
+                     {"at", c.at},
+                     {"confidential", c.confidential},
+                     {"unreachable", c.unreachable},
+                     {"attempts", c.attempts},
+                     {"first_attempt", c.first_attempt}},
+                    sp);
+    if (c.rating) cj["rating"] = rating_json(*c.rating, sp);
     callers.push_back(std::move(cj));
   }
   j["callers"] = std::move(callers);
@@ -203,10 +212,10 @@ json::object to_json(const WorkOrder& o) {
   j["origin_ref"] = o.origin_ref;
   j["note_due"] = o.note_due;
   j["noted_at"] = o.noted_at;
-  j["note_escalations"] = strings_json(o.note_escalations);
-  json::array ops;
+  j["note_escalations"] = strings_json(o.note_escalations, sp);
+  json::array ops(sp);
   for (const auto& op : o.opinions)
-    ops.push_back({{"dept", op.dept}, {"text", op.text}, {"at", op.at}});
+    ops.push_back(json::object({{"dept", op.dept}, {"text", op.text}, {"at", op.at}}, sp));
   j["opinions"] = std::move(ops);
   j["opinions_waived"] = o.opinions_waived;
   j["published"] = o.published;
@@ -259,19 +268,21 @@ void read_intake(const json::object& j, WorkOrder& o) {
   }
 }
 
-json::object to_json(const RouteProposal& p) {
-  return {{"lead", p.lead},
-          {"assist", strings_json(p.assist)},
-          {"transfer_line", p.transfer_line},
-          {"cue_words", strings_json(p.cue_words)},
-          {"rule", p.rule},
-          {"reason", p.reason},
-          {"config_version", p.config_version}};
+json::object to_json(const RouteProposal& p, json::storage_ptr sp) {
+  return json::object({{"lead", p.lead},
+                       {"assist", strings_json(p.assist, sp)},
+                       {"transfer_line", p.transfer_line},
+                       {"cue_words", strings_json(p.cue_words, sp)},
+                       {"rule", p.rule},
+                       {"reason", p.reason},
+                       {"config_version", p.config_version}},
+                      sp);
 }
 
-json::array strings_json(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.push_back(json::string(s));
+json::array strings_json(const std::vector<std::string>& v, json::storage_ptr sp) {
+  json::array a(std::move(sp));
+  a.reserve(v.size());
+  for (const auto& s : v) a.emplace_back(s);
   return a;
 }
 

@@ -217,7 +217,7 @@ inline constexpr std::array<std::string_view, 7> kOrderFlags = {
 
 // Full JSON form (includes the citizen's contact: for the store and for roles
 // allowed to see it; redact before sending elsewhere).
-boost::json::object to_json(const WorkOrder& o);
+boost::json::object to_json(const WorkOrder& o, boost::json::storage_ptr sp = {});
 // Inverse of to_json. Throws std::invalid_argument on a malformed document.
 WorkOrder order_from_json(const boost::json::value& v);
 
@@ -228,10 +228,11 @@ WorkOrder order_from_json(const boost::json::value& v);
 void read_intake(const boost::json::object& j, WorkOrder& o);
 
 // A proposal as stored (also the `route` of a created event), and back.
-boost::json::object to_json(const RouteProposal& p);
+boost::json::object to_json(const RouteProposal& p, boost::json::storage_ptr sp = {});
 RouteProposal proposal_from_json(const boost::json::object& p);
 // A JSON array of strings, and the strings of an array member (non-strings skipped).
-boost::json::array strings_json(const std::vector<std::string>& v);
+boost::json::array strings_json(const std::vector<std::string>& v,
+                                boost::json::storage_ptr sp = {});
 std::vector<std::string> strings_at(const boost::json::object& j, std::string_view key);
 // The one way to read a member of a JSON object (commands, events, stored
 // documents): a string ("" when absent or not a string), an integer (0 when

@@ -90,8 +90,9 @@ HttpResponse rejection(const core::Rejection& r) {
   return error_response(status_of(r.code), code_name(r.code), r.reason, r.field);
 }
 
-json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now) {
-  json::object j = core::to_json(core::redact(o, a));
+json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
+                        json::storage_ptr sp) {
+  json::object j = core::to_json(core::redact(o, a), std::move(sp));
   // What the pages colour by, computed here so every page agrees.
   const core::Millis due = core::current_due(o);
   j["due"] = due;

@@ -101,7 +101,8 @@ unsigned status_of(core::RejectCode code);
 std::string_view code_name(core::RejectCode code);
 HttpResponse rejection(const core::Rejection& r);
 // The order as `a` may see it, as JSON, with the signals the pages need.
-boost::json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now);
+boost::json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
+                               boost::json::storage_ptr sp = {});
 // Decimal digits only, as an integer in [lo, hi]; nullopt otherwise.
 std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::int64_t hi);
 // A query parameter as an integer in [lo, hi]; nullopt when absent; sets

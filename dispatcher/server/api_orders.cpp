@@ -17,16 +17,19 @@ using core::Role;
 
 namespace {
 
-json::array events_json(const std::vector<core::Event>& events, const core::Actor& a) {
-  json::array out;
+json::array events_json(const std::vector<core::Event>& events, const core::Actor& a,
+                        json::storage_ptr sp = {}) {
+  json::array out(sp);
+  out.reserve(events.size());
   for (const auto& e : events)
-    out.push_back(json::object{
-        {"seq", e.seq},
-        {"at", e.at},
-        {"type", core::name(e.type)},
-        {"actor",
-         {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}},
-        {"data", core::redact_event_data(e.data, a)}});
+    out.push_back(json::object(
+        {{"seq", e.seq},
+         {"at", e.at},
+         {"type", core::name(e.type)},
+         {"actor",
+          {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}},
+         {"data", core::redact_event_data(e.data, a)}},
+        sp));
   return out;
 }
 
@@ -37,12 +40,20 @@ HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, 
   HttpResponse res;
   res.status = status;
   res.finish = [r = std::move(r), a, now](HttpResponse& out) {
-    json::array also;
-    for (const auto& n : r.also_changed) also.push_back(json::string(n));
-    out.body = json::serialize(json::object{{"order", api::order_json(r.order, a, now)},
-                                            {"events", events_json(r.events, a)},
-                                            {"also_changed", std::move(also)},
-                                            {"replayed", r.replayed}});
+    // The DOM lives only to be serialised: one arena (a buffer on the stack
+    // first) instead of an allocation per member.
+    unsigned char buf[16384];
+    json::monotonic_resource mr(buf, sizeof buf);
+    json::storage_ptr sp(&mr);
+    json::array also(sp);
+    for (const auto& n : r.also_changed) also.emplace_back(n);
+    json::object body(sp);
+    body.reserve(4);
+    body.emplace("order", api::order_json(r.order, a, now, sp));
+    body.emplace("events", events_json(r.events, a, sp));
+    body.emplace("also_changed", std::move(also));
+    body.emplace("replayed", r.replayed);
+    out.body = json::serialize(body);
   };
   return res;
 }
