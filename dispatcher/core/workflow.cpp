@@ -1,6 +1,7 @@
 #include "dispatcher/core/workflow.hpp"
 
 #include <boost/json.hpp>
+#include <iterator>
 
 #include "dispatcher/core/command_args.hpp"
 
@@ -111,8 +112,9 @@ void add(OrderChange& c, Event e) {
 const Actor kSystem{"system", Role::system, "", ""};
 }  // namespace
 
-void follow_ups(std::vector<OrderChange>& changes, const FollowUpContext& ctx) {
-  const std::vector<Event> decided = changes[0].events;
+namespace {
+void append_follow_ups(const std::vector<Event>& decided, std::vector<OrderChange>& changes,
+                       const FollowUpContext& ctx) {
   // 合并: every caller of the duplicate is called back on the surviving order.
   for (const auto& e : decided) {
     if (e.type != EventType::merged) continue;
@@ -183,6 +185,28 @@ void follow_ups(std::vector<OrderChange>& changes, const FollowUpContext& ctx) {
       }
     }
   }
+}
+}  // namespace
+
+void follow_ups(std::vector<OrderChange>& changes, const FollowUpContext& ctx) {
+  // The decided events stand aside while the follow-ups are appended (they
+  // are read throughout; the list grows), then go back in front: moved, not
+  // copied, whatever happens.
+  std::vector<Event> decided = std::move(changes[0].events);
+  changes[0].events.clear();
+  auto rejoin = [&] {
+    auto& added = changes[0].events;
+    decided.insert(decided.end(), std::make_move_iterator(added.begin()),
+                   std::make_move_iterator(added.end()));
+    added = std::move(decided);
+  };
+  try {
+    append_follow_ups(decided, changes, ctx);
+  } catch (...) {
+    rejoin();
+    throw;
+  }
+  rejoin();
 }
 
 }  // namespace huying::core
