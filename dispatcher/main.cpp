@@ -32,6 +32,7 @@
 #include "db/store.hpp"
 #include "dispatcher/app/dry_run.hpp"
 #include "dispatcher/app/load.hpp"
+#include "dispatcher/app/log_sink.hpp"
 #include "dispatcher/app/report.hpp"
 #include "dispatcher/app/rules.hpp"
 #include "dispatcher/app/serve.hpp"
@@ -201,7 +202,7 @@ int run(int argc, char** argv) {
   std::string_view cmd = argv[1];
   // Logs go to stderr; stdout carries only what the command prints for people
   // and scripts (e.g. the "listening on" line).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("huying"));
+  spdlog::set_default_logger(huying::app::stderr_logger("huying"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   // SPDLOG_LEVEL=warn (or debug, ...) sets the log level; info by default.
   spdlog::cfg::load_env_levels();
