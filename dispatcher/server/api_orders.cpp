@@ -17,20 +17,46 @@ using core::Role;
 
 namespace {
 
-json::array events_json(const std::vector<core::Event>& events, const core::Actor& a,
-                        json::storage_ptr sp = {}) {
-  json::array out(sp);
+json::array events_json(const std::vector<core::Event>& events, const core::Actor& a) {
+  json::array out;
   out.reserve(events.size());
   for (const auto& e : events)
-    out.push_back(json::object(
+    out.push_back(json::object{
+        {"seq", e.seq},
+        {"at", e.at},
+        {"type", core::name(e.type)},
+        {"actor",
+         {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}},
+        {"data", core::redact_event_data(e.data, a)}});
+  return out;
+}
+
+// The events as events_json writes them, serialised straight into `out`:
+// an event's data (the created event's carries the whole intake, placement
+// and routing) is written from where it is, not first copied into a DOM.
+void append_events(std::string& out, const std::vector<core::Event>& events, const core::Actor& a) {
+  out += '[';
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    if (i > 0) out += ',';
+    unsigned char buf[1024];
+    json::monotonic_resource mr(buf, sizeof buf);
+    json::object head(
         {{"seq", e.seq},
          {"at", e.at},
          {"type", core::name(e.type)},
          {"actor",
-          {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}},
-         {"data", core::redact_event_data(e.data, a)}},
-        sp));
-  return out;
+          {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}}},
+        &mr);
+    std::string h = json::serialize(head);
+    h.pop_back();  // the closing brace: the data follows
+    out += h;
+    out += ",\"data\":";
+    out += core::sees_contact(a.role) ? json::serialize(e.data)
+                                      : json::serialize(core::redact_event_data(e.data, a));
+    out += '}';
+  }
+  out += ']';
 }
 
 // The answer to a command: the order as the caller may see it, what the
@@ -40,20 +66,21 @@ HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, 
   HttpResponse res;
   res.status = status;
   res.finish = [r = std::move(r), a, now](HttpResponse& out) {
-    // The DOM lives only to be serialised: one arena (a buffer on the stack
-    // first) instead of an allocation per member.
+    // The order's DOM lives only to be serialised: one arena (a buffer on
+    // the stack first) instead of an allocation per member.
     unsigned char buf[16384];
     json::monotonic_resource mr(buf, sizeof buf);
     json::storage_ptr sp(&mr);
     json::array also(sp);
     for (const auto& n : r.also_changed) also.emplace_back(n);
-    json::object body(sp);
-    body.reserve(4);
-    body.emplace("order", api::order_json(r.order, a, now, sp));
-    body.emplace("events", events_json(r.events, a, sp));
-    body.emplace("also_changed", std::move(also));
-    body.emplace("replayed", r.replayed);
-    out.body = json::serialize(body);
+    std::string body = "{\"order\":";
+    body += json::serialize(api::order_json(r.order, a, now, sp));
+    body += ",\"events\":";
+    append_events(body, r.events, a);
+    body += ",\"also_changed\":";
+    body += json::serialize(also);
+    body += r.replayed ? ",\"replayed\":true}" : ",\"replayed\":false}";
+    out.body = std::move(body);
   };
   return res;
 }
