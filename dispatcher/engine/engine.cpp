@@ -578,25 +578,30 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // board's deltas will be published here.
   // `settled` (filled by the caller after this returns, before the
   // completion runs: both on the strand) feeds the board and the queues.
+  // With `reply_events`, the reply's events are the first order's settled
+  // ones, moved over once the board has read them (not copied up front).
   void commit(db::Batch batch, std::vector<std::string> numbers,
               std::shared_ptr<std::vector<Settled>> settled, std::optional<Reply> reply,
-              ReplyHandler done) {
+              ReplyHandler done, bool reply_events = false) {
     auto self = shared_from_this();
-    store.submit(std::move(batch), [self, numbers = std::move(numbers),
+    store.submit(
+        std::move(batch),
+        [self, numbers = std::move(numbers), settled = std::move(settled), reply = std::move(reply),
+         done = std::move(done), reply_events](const db::CommitStatus& st) mutable {
+          asio::post(self->strand, [self, numbers = std::move(numbers), st,
                                     settled = std::move(settled), reply = std::move(reply),
-                                    done = std::move(done)](const db::CommitStatus& st) mutable {
-      asio::post(self->strand,
-                 [self, numbers = std::move(numbers), st, settled = std::move(settled),
-                  reply = std::move(reply), done = std::move(done)]() mutable {
-                   for (const auto& n : numbers) self->committed(n);
-                   if (settled && st.ok) self->publish(*settled);
-                   if (!reply || !done) return;
-                   if (!st.ok)  // only reachable when the fatal handler returned (tests)
-                     reply->rejection =
-                         core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-                   done(std::move(*reply));
-                 });
-    });
+                                    done = std::move(done), reply_events]() mutable {
+            for (const auto& n : numbers) self->committed(n);
+            if (settled && st.ok) self->publish(*settled);
+            if (!reply || !done) return;
+            if (reply_events && settled && !settled->empty())
+              reply->events = std::move(settled->front().events);
+            if (!st.ok)  // only reachable when the fatal handler returned (tests)
+              reply->rejection =
+                  core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
+            done(std::move(*reply));
+          });
+        });
   }
 
   core::DecideContext decide_context(core::Millis now) {
@@ -756,8 +761,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
     const std::string number = changes[0].order.number;
     Reply reply;
-    reply.order = changes[0].order;
-    reply.events = changes[0].events;
+    reply.order = changes[0].order;  // its events: after the commit (commit's reply_events)
     db::Batch batch;
     batch.changes = changes;
     // Deliveries to other platforms (跨域转办), committed with their cause.
@@ -776,7 +780,7 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     // Hand the batch to the writer first; memory changes only once that did
     // not throw. The completion runs on this strand, after this handler.
     auto settled = befores(changes, &before);
-    commit(std::move(batch), std::move(numbers), settled, std::move(reply), std::move(done));
+    commit(std::move(batch), std::move(numbers), settled, std::move(reply), std::move(done), true);
 
     remember(changes);
     settle(*settled, changes);
