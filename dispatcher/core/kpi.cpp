@@ -57,11 +57,16 @@ const std::map<std::string, KpiCounts>& Kpi::by(KpiGroup g) const {
 
 void Kpi::count(const std::string& dept, const WorkOrder& o,
                 const std::function<void(KpiCounts&)>& f) {
+  count(dept, o.area, o.category, f);
+}
+
+void Kpi::count(const std::string& dept, const std::string& area, const std::string& category,
+                const std::function<void(KpiCounts&)>& f) {
   f(total_);
   if (!dept.empty()) f(dept_[dept]);
-  std::string street = street_of_ ? street_of_(o.area) : std::string();
+  std::string street = street_of_ ? street_of_(area) : std::string();
   f(street_[street.empty() ? "(未定位)" : street]);
-  f(category_[o.category.empty() ? "(未分类)" : o.category]);
+  f(category_[category.empty() ? "(未分类)" : category]);
 }
 
 void Kpi::add(const WorkOrder& before, const Event& e) {
@@ -71,22 +76,24 @@ void Kpi::add(const WorkOrder& before, const Event& e) {
     return l ? *l : std::string();
   };
   switch (e.type) {
-    case EventType::created: {
-      WorkOrder o;
-      apply(o, e);
-      count("", o, [](KpiCounts& c) { ++c.orders; });
+    case EventType::created:
+      // Counted where the order is after the event: its area and category
+      // as apply() takes them from the data (no order built to read two
+      // strings; the board counts every create).
+      count("", str_at(d, "area"), str_at(d, "category"), [](KpiCounts& c) { ++c.orders; });
       break;
-    }
     case EventType::dispatched:
     case EventType::redispatched: {
       if (e.type == EventType::redispatched && before.status == Status::dispatched)
         count(lead(), before, [](KpiCounts& c) { ++c.withdrawn; });
-      WorkOrder after = before;
-      apply(after, e);
+      // Counted where the order is after the event: a dispatch may name
+      // the area (apply's confirm_place); the category stays.
+      std::string area = str_at(d, "area");
+      if (area.empty()) area = before.area;
       const bool first = before.dispatched_at == 0;
       const double minutes =
           static_cast<double>(e.at - before.created_at) / static_cast<double>(kMinute);
-      count(str_at(d, "lead"), after, [&](KpiCounts& c) {
+      count(str_at(d, "lead"), area, before.category, [&](KpiCounts& c) {
         ++c.dispatched;
         if (first) {
           ++c.first_dispatches;

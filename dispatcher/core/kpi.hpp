@@ -78,6 +78,8 @@ class Kpi {
 
  private:
   void count(const std::string& dept, const WorkOrder& o, const std::function<void(KpiCounts&)>& f);
+  void count(const std::string& dept, const std::string& area, const std::string& category,
+             const std::function<void(KpiCounts&)>& f);
   std::function<std::string(std::string_view)> street_of_;
   KpiCounts total_;
   std::map<std::string, KpiCounts> dept_, street_, category_;
