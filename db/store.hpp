@@ -62,6 +62,10 @@ struct Batch {
 struct CommitStatus {
   bool ok = true;
   std::string error;  // set when !ok (only if the fatal handler returned)
+  // When ok: the stored documents of the batch's orders (serialised
+  // core::to_json), in order. The completion may move them out (a reply
+  // reuses the first); valid during the call only.
+  std::vector<std::string>* docs = nullptr;
 };
 
 // Called on the writer thread after the batch's transaction committed (or

@@ -579,7 +579,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // `settled` (filled by the caller after this returns, before the
   // completion runs: both on the strand) feeds the board and the queues.
   // With `reply_events`, the reply's events are the first order's settled
-  // ones, moved over once the board has read them (not copied up front).
+  // ones, moved over once the board has read them (not copied up front),
+  // and its order_doc the first order's stored document.
   void commit(db::Batch batch, std::vector<std::string> numbers,
               std::shared_ptr<std::vector<Settled>> settled, std::optional<Reply> reply,
               ReplyHandler done, bool reply_events = false) {
@@ -588,6 +589,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
         std::move(batch),
         [self, numbers = std::move(numbers), settled = std::move(settled), reply = std::move(reply),
          done = std::move(done), reply_events](const db::CommitStatus& st) mutable {
+          if (reply_events && reply && st.docs && !st.docs->empty())
+            reply->order_doc = std::move(st.docs->front());
           asio::post(self->strand, [self, numbers = std::move(numbers), st,
                                     settled = std::move(settled), reply = std::move(reply),
                                     done = std::move(done), reply_events]() mutable {

@@ -45,6 +45,9 @@ struct Reply {
   std::vector<core::Event> events;           // what the command appended to this order
   std::vector<std::string> also_changed;     // other orders changed in the same commit
   bool replayed = false;                     // an idempotent retry: nothing new
+  // `order` as the store keeps it (core::to_json, serialised), when the
+  // store handed it back: a reply may use it instead of serialising again.
+  std::string order_doc;
   bool ok() const { return !rejection; }
 };
 

@@ -65,7 +65,7 @@ void append_events(std::string& out, const std::vector<core::Event>& events, con
 HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, core::Millis now) {
   HttpResponse res;
   res.status = status;
-  res.finish = [r = std::move(r), a, now](HttpResponse& out) {
+  res.finish = [r = std::move(r), a, now](HttpResponse& out) mutable {
     // The order's DOM lives only to be serialised: one arena (a buffer on
     // the stack first) instead of an allocation per member.
     unsigned char buf[16384];
@@ -74,7 +74,18 @@ HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, 
     json::array also(sp);
     for (const auto& n : r.also_changed) also.emplace_back(n);
     std::string body = "{\"order\":";
-    body += json::serialize(api::order_json(r.order, a, now, sp));
+    if (!r.order_doc.empty() && r.order_doc.back() == '}' && core::sees_contact(a.role)) {
+      // The document the store just wrote is this order's to_json, which
+      // order_json shows unredacted to these roles: only due and overdue
+      // follow, as order_json appends them.
+      r.order_doc.pop_back();
+      body += r.order_doc;
+      const core::Millis due = core::current_due(r.order);
+      body += ",\"due\":" + std::to_string(due);
+      body += due && now > due ? ",\"overdue\":true}" : ",\"overdue\":false}";
+    } else {
+      body += json::serialize(api::order_json(r.order, a, now, sp));
+    }
     body += ",\"events\":";
     append_events(body, r.events, a);
     body += ",\"also_changed\":";
