@@ -176,7 +176,7 @@ void GroupCommitStore::commit_group(std::vector<Job>& group) {
     Completion done = std::move(j.done);
     j.done = nullptr;
     try {
-      done({true, {}, &j.docs});
+      done({true, {}, &j.docs, &j.batch});
     } catch (const std::exception& e) {
       spdlog::error("store: a completion threw: {}", e.what());
     }

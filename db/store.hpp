@@ -66,6 +66,8 @@ struct CommitStatus {
   // core::to_json), in order. The completion may move them out (a reply
   // reuses the first); valid during the call only.
   std::vector<std::string>* docs = nullptr;
+  // When ok: the committed batch; the completion may move out of it too.
+  Batch* batch = nullptr;
 };
 
 // Called on the writer thread after the batch's transaction committed (or

@@ -423,18 +423,29 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 
   // After a batch was handed to the writer: the new state, logs and timers.
   void remember(std::vector<db::Change>& changes) {
-    for (auto& c : changes) {
-      if (loading) loading->touched.insert(c.order.number);
-      auto [it, fresh] = orders.try_emplace(c.order.number);
-      it->second.order = std::move(c.order);
-      ++it->second.pending;
-      if (fresh) ++open_count;
-      for (const auto& e : c.events)
-        spdlog::info("order {} seq {} {} by {} ({}) -> {}", it->first, e.seq, core::name(e.type),
-                     e.actor.user, core::name(e.actor.role), core::name(it->second.order.status));
-      reschedule(it->second.order);
-    }
+    log_changes(changes);
+    for (auto& c : changes) keep_one(std::move(c.order));
     arm();
+  }
+  // The same in two steps, for changes that go to the writer themselves.
+  static void log_changes(const std::vector<db::Change>& changes) {
+    for (const auto& c : changes)
+      for (const auto& e : c.events)
+        spdlog::info("order {} seq {} {} by {} ({}) -> {}", c.order.number, e.seq,
+                     core::name(e.type), e.actor.user, core::name(e.actor.role),
+                     core::name(c.order.status));
+  }
+  void keep(std::vector<WorkOrder>& kept) {
+    for (auto& o : kept) keep_one(std::move(o));
+    arm();
+  }
+  void keep_one(WorkOrder&& o) {
+    if (loading) loading->touched.insert(o.number);
+    auto [it, fresh] = orders.try_emplace(o.number);
+    it->second.order = std::move(o);
+    ++it->second.pending;
+    if (fresh) ++open_count;
+    reschedule(it->second.order);
   }
 
   // Each changed order as it is before the change (from the live state; a
@@ -578,9 +589,11 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   // board's deltas will be published here.
   // `settled` (filled by the caller after this returns, before the
   // completion runs: both on the strand) feeds the board and the queues.
-  // With `reply_events`, the reply's events are the first order's settled
-  // ones, moved over once the board has read them (not copied up front),
-  // and its order_doc the first order's stored document.
+  // With `reply_events` (a command's batch, which holds the changes
+  // themselves, not a copy): the settled orders' events come back from the
+  // committed batch (moved, on the writer's thread, before the post); the
+  // reply's events are the first order's, moved over once the board has
+  // read them, and its order_doc the first order's stored document.
   void commit(db::Batch batch, std::vector<std::string> numbers,
               std::shared_ptr<std::vector<Settled>> settled, std::optional<Reply> reply,
               ReplyHandler done, bool reply_events = false) {
@@ -591,6 +604,9 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
          done = std::move(done), reply_events](const db::CommitStatus& st) mutable {
           if (reply_events && reply && st.docs && !st.docs->empty())
             reply->order_doc = std::move(st.docs->front());
+          if (reply_events && settled && st.batch)
+            for (std::size_t i = 0; i < settled->size() && i < st.batch->changes.size(); ++i)
+              (*settled)[i].events = std::move(st.batch->changes[i].events);
           asio::post(self->strand, [self, numbers = std::move(numbers), st,
                                     settled = std::move(settled), reply = std::move(reply),
                                     done = std::move(done), reply_events]() mutable {
@@ -766,7 +782,6 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
     Reply reply;
     reply.order = changes[0].order;  // its events: after the commit (commit's reply_events)
     db::Batch batch;
-    batch.changes = changes;
     // Deliveries to other platforms (跨域转办), committed with their cause.
     if (opts.rules)
       for (const auto& c : changes)
@@ -780,13 +795,20 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
       if (i > 0) reply.also_changed.push_back(changes[i].order.number);
     }
 
+    // The live state keeps a copy of each order; the changes themselves go
+    // to the writer, their events coming back for the board after the
+    // commit. Logged before they leave (the writer owns them after submit).
+    auto settled = befores(changes, &before);
+    log_changes(changes);
+    std::vector<WorkOrder> kept;
+    kept.reserve(changes.size());
+    for (const auto& c : changes) kept.push_back(c.order);
+    batch.changes = std::move(changes);
     // Hand the batch to the writer first; memory changes only once that did
     // not throw. The completion runs on this strand, after this handler.
-    auto settled = befores(changes, &before);
     commit(std::move(batch), std::move(numbers), settled, std::move(reply), std::move(done), true);
 
-    remember(changes);
-    settle(*settled, changes);
+    keep(kept);
     if (keyed) remember_key(req.idempotency_key, number);
   }
 
