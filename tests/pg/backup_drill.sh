@@ -13,7 +13,7 @@ config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 . tests/pg/lib.sh
 . tests/support/drill.sh
-pg_test_start 54000
+pg_test_start 24000
 restored="postgresql://huying@127.0.0.1:$port/restored"
 psql "postgresql://huying@127.0.0.1:$port/huying" -qAtX -c "CREATE DATABASE restored"
 

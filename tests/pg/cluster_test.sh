@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=$(mktemp -d)
-port=$((56000 + RANDOM % 2000))
+port=$((22000 + RANDOM % 2000))  # below the ephemeral ports
 trap 'scripts/pg-cluster stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; tail -n 20 "$dir"/*.log; exit 1; }
 bin=/usr/lib/postgresql/15/bin

@@ -20,7 +20,7 @@ config=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 . tests/pg/lib.sh
 . tests/support/drill.sh
-pg_test_start 56000
+pg_test_start 26000
 now_ms() { date +%s%3N; }
 echo "cluster: $url"
 psql_new() {  # a query on the standby (the primary after step 2)

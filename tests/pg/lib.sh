@@ -5,10 +5,18 @@
 pg_test_start() {
   work=$(mktemp -d)
   pgdir=$(mktemp -d)  # its own: the servers run as postgres, who must reach it
-  port=$(($1 + RANDOM % 2000))
   pids=()
   trap pg_test_cleanup EXIT
-  url=$(scripts/pg-cluster start "$pgdir" "$port" | tail -1)
+  # Below Linux's ephemeral range (32768-60999), where the outgoing
+  # connections of the tests before could hold the port; a taken pair is
+  # tried again elsewhere.
+  for _ in 1 2 3; do
+    port=$(($1 + RANDOM % 2000))
+    url=$(scripts/pg-cluster start "$pgdir" "$port" | tail -1) && return 0
+    scripts/pg-cluster stop "$pgdir" >/dev/null 2>&1 || true
+    rm -rf "$pgdir"; pgdir=$(mktemp -d)
+  done
+  echo "FAIL: no PostgreSQL cluster would start"; exit 1
 }
 pg_test_cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done

@@ -13,7 +13,7 @@ config=$2
 cd "$(dirname "$0")/../.."
 dir=$(mktemp -d)
 pgdir=$(mktemp -d)
-port=$((60000 + RANDOM % 1000))
+port=$((30000 + RANDOM % 1000))  # below the ephemeral ports
 pid=""
 cleanup() {
   [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }

@@ -10,7 +10,7 @@ unit_tests=$1
 integration_tests=$2
 cd "$(dirname "$0")/../.."
 dir=$(mktemp -d)
-port=$((58000 + RANDOM % 2000))
+port=$((28000 + RANDOM % 2000))  # below the ephemeral ports
 trap 'scripts/pg-cluster stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 url=$(scripts/pg-cluster start "$dir" "$port" | tail -1)
 echo "cluster: $url"
