@@ -598,29 +598,30 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
               std::shared_ptr<std::vector<Settled>> settled, std::optional<Reply> reply,
               ReplyHandler done, bool reply_events = false) {
     auto self = shared_from_this();
-    store.submit(
-        std::move(batch),
-        [self, numbers = std::move(numbers), settled = std::move(settled), reply = std::move(reply),
-         done = std::move(done), reply_events](const db::CommitStatus& st) mutable {
-          if (reply_events && reply && st.docs && !st.docs->empty())
-            reply->order_doc = std::move(st.docs->front());
-          if (reply_events && settled && st.batch)
-            for (std::size_t i = 0; i < settled->size() && i < st.batch->changes.size(); ++i)
-              (*settled)[i].events = std::move(st.batch->changes[i].events);
-          asio::post(self->strand, [self, numbers = std::move(numbers), st,
+    store.submit(std::move(batch), [self, numbers = std::move(numbers),
                                     settled = std::move(settled), reply = std::move(reply),
-                                    done = std::move(done), reply_events]() mutable {
-            for (const auto& n : numbers) self->committed(n);
-            if (settled && st.ok) self->publish(*settled);
-            if (!reply || !done) return;
-            if (reply_events && settled && !settled->empty())
-              reply->events = std::move(settled->front().events);
-            if (!st.ok)  // only reachable when the fatal handler returned (tests)
-              reply->rejection =
-                  core::Rejection{core::RejectCode::internal, "", "not stored: " + st.error};
-            done(std::move(*reply));
-          });
-        });
+                                    done = std::move(done),
+                                    reply_events](const db::CommitStatus& st) mutable {
+      if (reply_events && reply && st.docs && !st.docs->empty())
+        reply->order_doc = std::move(st.docs->front());
+      if (reply_events && settled && st.batch)
+        for (std::size_t i = 0; i < settled->size() && i < st.batch->changes.size(); ++i)
+          (*settled)[i].events = std::move(st.batch->changes[i].events);
+      // Not `st` itself: its docs and batch are gone once this returns.
+      asio::post(self->strand, [self, numbers = std::move(numbers), ok = st.ok, error = st.error,
+                                settled = std::move(settled), reply = std::move(reply),
+                                done = std::move(done), reply_events]() mutable {
+        for (const auto& n : numbers) self->committed(n);
+        if (settled && ok) self->publish(*settled);
+        if (!reply || !done) return;
+        if (reply_events && settled && !settled->empty())
+          reply->events = std::move(settled->front().events);
+        if (!ok)  // only reachable when the fatal handler returned (tests)
+          reply->rejection =
+              core::Rejection{core::RejectCode::internal, "", "not stored: " + error};
+        done(std::move(*reply));
+      });
+    });
   }
 
   core::DecideContext decide_context(core::Millis now) {
