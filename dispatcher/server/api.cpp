@@ -90,16 +90,41 @@ HttpResponse rejection(const core::Rejection& r) {
   return error_response(status_of(r.code), code_name(r.code), r.reason, r.field);
 }
 
+namespace {
+// What the pages colour by, computed here so every page agrees: the current
+// deadline and whether it has passed.
+std::pair<core::Millis, bool> due_signals(const core::WorkOrder& o, core::Millis now) {
+  const core::Millis due = core::current_due(o);
+  return {due, due && now > due};
+}
+}  // namespace
+
 json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
                         json::storage_ptr sp) {
   // The roles that see the contact see the order as it is: no redacted copy.
   json::object j = core::sees_contact(a.role) ? core::to_json(o, std::move(sp))
                                               : core::to_json(core::redact(o, a), std::move(sp));
-  // What the pages colour by, computed here so every page agrees.
-  const core::Millis due = core::current_due(o);
+  const auto [due, overdue] = due_signals(o, now);
   j["due"] = due;
-  j["overdue"] = due && now > due;
+  j["overdue"] = overdue;
   return j;
+}
+
+std::string order_text(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
+                       std::string doc) {
+  if (doc.empty() || doc.back() != '}' || !core::sees_contact(a.role)) {
+    // The DOM lives only to be serialised: one arena, a stack buffer first.
+    unsigned char buf[16384];
+    json::monotonic_resource mr(buf, sizeof buf);
+    return json::serialize(order_json(o, a, now, &mr));
+  }
+  // The store's document is to_json(o), which these roles see unredacted:
+  // only the signals follow, as order_json appends them.
+  const auto [due, overdue] = due_signals(o, now);
+  doc.pop_back();
+  doc += ",\"due\":" + std::to_string(due);
+  doc += overdue ? ",\"overdue\":true}" : ",\"overdue\":false}";
+  return doc;
 }
 
 std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::int64_t hi) {

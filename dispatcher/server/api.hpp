@@ -103,6 +103,11 @@ HttpResponse rejection(const core::Rejection& r);
 // The order as `a` may see it, as JSON, with the signals the pages need.
 boost::json::object order_json(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
                                boost::json::storage_ptr sp = {});
+// order_json, serialised. `doc`, when given, is the store's serialised
+// core::to_json(o) (engine::Reply::order_doc): reused as it is for the roles
+// that see the order unredacted instead of building the DOM again.
+std::string order_text(const core::WorkOrder& o, const core::Actor& a, core::Millis now,
+                       std::string doc = {});
 // Decimal digits only, as an integer in [lo, hi]; nullopt otherwise.
 std::optional<std::int64_t> parse_int(std::string_view v, std::int64_t lo, std::int64_t hi);
 // A query parameter as an integer in [lo, hi]; nullopt when absent; sets

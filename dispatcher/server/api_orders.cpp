@@ -17,17 +17,25 @@ using core::Role;
 
 namespace {
 
+// An event as the API shows it, without its data: seq, at, type, actor.
+json::object event_head(const core::Event& e, json::storage_ptr sp = {}) {
+  return json::object(
+      {{"seq", e.seq},
+       {"at", e.at},
+       {"type", core::name(e.type)},
+       {"actor",
+        {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}}},
+      std::move(sp));
+}
+
 json::array events_json(const std::vector<core::Event>& events, const core::Actor& a) {
   json::array out;
   out.reserve(events.size());
-  for (const auto& e : events)
-    out.push_back(json::object{
-        {"seq", e.seq},
-        {"at", e.at},
-        {"type", core::name(e.type)},
-        {"actor",
-         {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}},
-        {"data", core::redact_event_data(e.data, a)}});
+  for (const auto& e : events) {
+    json::object j = event_head(e);
+    j["data"] = core::redact_event_data(e.data, a);
+    out.push_back(std::move(j));
+  }
   return out;
 }
 
@@ -41,14 +49,7 @@ void append_events(std::string& out, const std::vector<core::Event>& events, con
     if (i > 0) out += ',';
     unsigned char buf[1024];
     json::monotonic_resource mr(buf, sizeof buf);
-    json::object head(
-        {{"seq", e.seq},
-         {"at", e.at},
-         {"type", core::name(e.type)},
-         {"actor",
-          {{"user", e.actor.user}, {"role", core::name(e.actor.role)}, {"dept", e.actor.dept}}}},
-        &mr);
-    std::string h = json::serialize(head);
+    std::string h = json::serialize(event_head(e, &mr));
     h.pop_back();  // the closing brace: the data follows
     out += h;
     out += ",\"data\":";
@@ -66,26 +67,10 @@ HttpResponse reply_json(unsigned status, engine::Reply r, const core::Actor& a, 
   HttpResponse res;
   res.status = status;
   res.finish = [r = std::move(r), a, now](HttpResponse& out) mutable {
-    // The order's DOM lives only to be serialised: one arena (a buffer on
-    // the stack first) instead of an allocation per member.
-    unsigned char buf[16384];
-    json::monotonic_resource mr(buf, sizeof buf);
-    json::storage_ptr sp(&mr);
-    json::array also(sp);
+    json::array also;
     for (const auto& n : r.also_changed) also.emplace_back(n);
     std::string body = "{\"order\":";
-    if (!r.order_doc.empty() && r.order_doc.back() == '}' && core::sees_contact(a.role)) {
-      // The document the store just wrote is this order's to_json, which
-      // order_json shows unredacted to these roles: only due and overdue
-      // follow, as order_json appends them.
-      r.order_doc.pop_back();
-      body += r.order_doc;
-      const core::Millis due = core::current_due(r.order);
-      body += ",\"due\":" + std::to_string(due);
-      body += due && now > due ? ",\"overdue\":true}" : ",\"overdue\":false}";
-    } else {
-      body += json::serialize(api::order_json(r.order, a, now, sp));
-    }
+    body += api::order_text(r.order, a, now, std::move(r.order_doc));
     body += ",\"events\":";
     append_events(body, r.events, a);
     body += ",\"also_changed\":";
